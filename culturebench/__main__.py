@@ -1,0 +1,5 @@
+import sys
+
+from culturebench.cli import main
+
+sys.exit(main())

@@ -1,0 +1,135 @@
+"""The `culturebench` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from culturebench import __version__
+from culturebench.evaluate import DEFAULT_TASKS
+
+DEMO_LIMIT = 220
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from culturebench.evaluate import run_evaluation
+
+    report = run_evaluation(
+        model=args.model,
+        model_args=args.model_args,
+        output=Path(args.output),
+        tasks=args.tasks,
+        limit=args.limit,
+        device=args.device,
+        batch_size=args.batch_size,
+        apply_chat_template=args.apply_chat_template,
+    )
+    print(f"report: {report}")
+
+
+def _report(args: argparse.Namespace) -> None:
+    from culturebench.report.build import write_report
+
+    print(f"report: {write_report(Path(args.run_dir), n_boot=args.n_boot)}")
+
+
+def _tasks_dir(args: argparse.Namespace) -> None:
+    from culturebench.resources import tasks_dir
+
+    print(tasks_dir())
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from culturebench.evaluate import run_evaluation
+    from culturebench.report.build import DEMO_MARKER
+    from culturebench.tiny_model import build_tiny_model
+
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    print("Building a tiny random-weight Llama (no download). Its numbers are MEANINGLESS: the demo only")
+    print("shows that items, tasks, lm-eval, metrics and report work end to end on this machine.")
+    model_dir = build_tiny_model(out / "tiny-model")
+    (out / DEMO_MARKER).write_text(
+        json.dumps({"note": "tiny random-weight model; numbers are meaningless", "model": str(model_dir)})
+    )
+    report = run_evaluation(
+        model="hf",
+        model_args=f"pretrained={model_dir}",
+        output=out,
+        tasks=DEFAULT_TASKS,
+        limit=args.limit,
+        device="cpu",
+        batch_size="16",
+    )
+    print(f"report: {report}  (random model: numbers are meaningless)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="culturebench",
+        description="Cultural-value benchmarks for language models, on top of lm-evaluation-harness.",
+    )
+    parser.add_argument("--version", action="version", version=f"culturebench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="run lm-eval on CultureBench tasks and write the report",
+        description="Run lm-eval on the packaged tasks (the include path is passed for you), "
+        "keep its results_*.json and samples_*.jsonl under OUTPUT/lm_eval, and write "
+        "OUTPUT/report.md, OUTPUT/metrics.json and OUTPUT/figures/.",
+    )
+    ev.add_argument("--model", default="hf", help="lm-eval model backend (hf, vllm, ...); default hf")
+    ev.add_argument("--model-args", required=True, help="lm-eval model args, e.g. pretrained=<id or path>")
+    ev.add_argument("--tasks", default=DEFAULT_TASKS, help=f"comma-separated tasks or groups; default {DEFAULT_TASKS}")
+    ev.add_argument("--limit", type=float, default=None, help="documents per task (for a quick look)")
+    ev.add_argument("--device", default=None, help="e.g. cpu or cuda:0 (use this, not device= in model args)")
+    ev.add_argument("--batch-size", default="auto", help="lm-eval batch size; default auto")
+    ev.add_argument("--apply-chat-template", action="store_true", help="wrap prompts in the model's chat template")
+    ev.add_argument("--output", required=True, help="run folder to write")
+    ev.set_defaults(func=_evaluate)
+
+    rp = sub.add_parser(
+        "report",
+        help="recompute the report of a finished run from its samples alone",
+        description="Read RUN_DIR's lm-eval samples_*.jsonl and rewrite report.md, metrics.json and figures/.",
+    )
+    rp.add_argument("run_dir", help="folder written by `culturebench evaluate` or by lm-eval --log_samples")
+    rp.add_argument("--n-boot", type=int, default=2000, help="bootstrap resamples for CIs; default 2000")
+    rp.set_defaults(func=_report)
+
+    td = sub.add_parser(
+        "tasks-dir",
+        help="print the folder to pass to lm-eval as --include_path",
+        description='Use as: lm_eval --include_path "$(culturebench tasks-dir)" --tasks culturebench_hofstede ...',
+    )
+    td.set_defaults(func=_tasks_dir)
+
+    dm = sub.add_parser(
+        "demo",
+        help="build a tiny random model here and run the whole pipeline on it",
+        description="Offline end-to-end run on a tiny random-weight Llama built on the spot. "
+        "Its numbers are meaningless.",
+    )
+    dm.add_argument("--output", required=True, help="folder for the model, the lm-eval files and the report")
+    dm.add_argument("--limit", type=float, default=DEMO_LIMIT, help=f"documents per task; default {DEMO_LIMIT}")
+    dm.set_defaults(func=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (OSError, ValueError, RuntimeError, LookupError) as e:
+        print(f"culturebench {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""`culturebench evaluate`: run lm-eval on the packaged tasks, keep its files, write the report."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+from culturebench.documents import hofstede_items
+from culturebench.prompts import PromptCondition, render_dilemma
+from culturebench.resources import tasks_dir
+from culturebench.tokenization import GroupingCheck, check_choice_grouping
+
+log = logging.getLogger(__name__)
+DEFAULT_TASKS = "culturebench_hofstede,culturebench_hofstede_default"
+LM_EVAL_DIR = "lm_eval"
+PREFLIGHT_FILE = "preflight.json"
+
+
+def lm_eval_command(
+    model: str,
+    model_args: str,
+    tasks: str,
+    output: Path,
+    limit: float | None = None,
+    device: str | None = None,
+    batch_size: str = "auto",
+    apply_chat_template: bool = False,
+) -> list[str]:
+    """The lm-eval command line `evaluate` runs (it passes the task folder itself)."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "lm_eval",
+        "run",
+        "--model",
+        model,
+        "--model_args",
+        model_args,
+        "--tasks",
+        tasks,
+        "--include_path",
+        str(tasks_dir()),
+        "--output_path",
+        str(output / LM_EVAL_DIR),
+        "--log_samples",
+        "--batch_size",
+        batch_size,
+    ]
+    if device:
+        cmd += ["--device", device]
+    if limit is not None:
+        cmd += ["--limit", str(int(limit) if float(limit).is_integer() else limit)]
+    if apply_chat_template:
+        cmd += ["--apply_chat_template"]
+    return cmd
+
+
+def _pretrained(model_args: str) -> str | None:
+    for part in model_args.split(","):
+        key, _, value = part.partition("=")
+        if key.strip() == "pretrained":
+            return value.strip()
+    return None
+
+
+def grouping_preflight(model: str, model_args: str, apply_chat_template: bool) -> GroupingCheck | None:
+    """For hf models, check on a real prompt that A/B share a forward pass; warn loudly if not."""
+    pretrained = _pretrained(model_args)
+    if model != "hf" or not pretrained:
+        return None
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(pretrained)
+    prompt = render_dilemma(hofstede_items()[0], PromptCondition(persona="basic", country="US"))
+    check = check_choice_grouping(tokenizer, prompt, chat_template=apply_chat_template)
+    if not check.ok:
+        log.warning("=" * 70 + "\nTOKENIZER BREAKS ONE-PASS SCORING: %s\n" + "=" * 70, check.detail)
+    return check
+
+
+def run_evaluation(
+    model: str,
+    model_args: str,
+    output: Path,
+    tasks: str = DEFAULT_TASKS,
+    limit: float | None = None,
+    device: str | None = None,
+    batch_size: str = "auto",
+    apply_chat_template: bool = False,
+) -> Path:
+    """Run lm-eval (its progress bars show), then build the report from its samples."""
+    from culturebench.report.build import write_report
+
+    output.mkdir(parents=True, exist_ok=True)
+    check = grouping_preflight(model, model_args, apply_chat_template)
+    (output / PREFLIGHT_FILE).write_text(
+        json.dumps(
+            {
+                "model": model,
+                "model_args": model_args,
+                "tasks": tasks,
+                "limit": limit,
+                "apply_chat_template": apply_chat_template,
+                "choice_grouping": None if check is None else {"ok": check.ok, "detail": check.detail},
+            },
+            indent=2,
+        )
+    )
+    cmd = lm_eval_command(model, model_args, tasks, output, limit, device, batch_size, apply_chat_template)
+    print("running:", " ".join(cmd), flush=True)
+    done = subprocess.run(cmd, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"lm-eval exited with status {done.returncode}; its output is above")
+    return write_report(output)

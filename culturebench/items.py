@@ -1,0 +1,140 @@
+"""Item schema of the binary advice dilemmas, its validator, and the near-duplicate check."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from culturebench.dimensions import DIMENSIONS
+
+DOMAINS: tuple[str, ...] = ("family_friends", "workplace", "school", "health_money", "community_society")
+POLES: tuple[str, ...] = ("high", "low")
+DILEMMA_FIELDS: tuple[str, ...] = ("id", "dimension", "domain", "scenario", "question", "options")
+SCENARIO_WORDS = (50, 160)
+OPTION_WORDS = (4, 20)
+MIN_DOMAIN_SHARE = 0.15
+NEAR_DUPLICATE_COSINE = 0.5
+
+
+class ItemError(ValueError):
+    """A malformed item; the message names the file, row and field."""
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def validate_dilemma(row: object, where: str) -> dict:
+    """Check one advice dilemma; return it unchanged or raise ItemError naming `where` and the field."""
+    if not isinstance(row, dict):
+        raise ItemError(f"{where}: expected a JSON object, got {type(row).__name__}")
+    missing = [f for f in DILEMMA_FIELDS if f not in row]
+    extra = [f for f in row if f not in DILEMMA_FIELDS]
+    if missing or extra:
+        raise ItemError(f"{where}: missing fields {missing}, unexpected fields {extra}")
+    where = f"{where} (id {row['id']!r})"
+    for field in ("id", "dimension", "domain", "scenario", "question"):
+        if not isinstance(row[field], str) or not row[field].strip():
+            raise ItemError(f"{where}: field {field!r} must be a non-empty string")
+    if row["dimension"] not in DIMENSIONS:
+        raise ItemError(f"{where}: field 'dimension' is {row['dimension']!r}, not one of {DIMENSIONS}")
+    if row["domain"] not in DOMAINS:
+        raise ItemError(f"{where}: field 'domain' is {row['domain']!r}, not one of {DOMAINS}")
+    n = _words(row["scenario"])
+    if not SCENARIO_WORDS[0] <= n <= SCENARIO_WORDS[1]:
+        raise ItemError(f"{where}: field 'scenario' has {n} words, outside {SCENARIO_WORDS}")
+    if not row["question"].rstrip().endswith("?"):
+        raise ItemError(f"{where}: field 'question' must be a question ending with '?'")
+    options = row["options"]
+    if not isinstance(options, list) or len(options) != 2:
+        raise ItemError(f"{where}: field 'options' must be a list of exactly two options")
+    for k, opt in enumerate(options):
+        if not isinstance(opt, dict) or set(opt) != {"text", "pole"}:
+            raise ItemError(f"{where}: field 'options[{k}]' must have exactly 'text' and 'pole'")
+        if opt["pole"] not in POLES:
+            raise ItemError(f"{where}: field 'options[{k}].pole' is {opt['pole']!r}, not one of {POLES}")
+        m = _words(opt["text"]) if isinstance(opt["text"], str) else 0
+        if not OPTION_WORDS[0] <= m <= OPTION_WORDS[1]:
+            raise ItemError(f"{where}: field 'options[{k}].text' has {m} words, outside {OPTION_WORDS}")
+    if {o["pole"] for o in options} != set(POLES):
+        raise ItemError(f"{where}: field 'options' must hold one 'high' and one 'low' option")
+    return row
+
+
+def read_jsonl(path: Path) -> list[tuple[int, object]]:
+    """(line number, parsed value) for each non-blank line; a bad line names the file and line."""
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for i, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append((i, json.loads(line)))
+            except json.JSONDecodeError as e:
+                raise ItemError(f"{path}:{i}: not valid JSON ({e.msg})") from None
+    return rows
+
+
+def load_dilemmas(paths: Iterable[Path]) -> list[dict]:
+    """Read and validate dilemma files; ids must be unique across them."""
+    items: list[dict] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        for line, row in read_jsonl(Path(path)):
+            where = f"{path}:{line}"
+            item = validate_dilemma(row, where)
+            if item["id"] in seen:
+                raise ItemError(f"{where}: id {item['id']!r} already used at {seen[item['id']]}")
+            seen[item["id"]] = where
+            items.append(item)
+    return items
+
+
+def check_domain_balance(items: list[dict], min_share: float = MIN_DOMAIN_SHARE) -> list[str]:
+    """Problems with the domain spread: each domain must hold at least `min_share` of a dimension."""
+    problems = []
+    for dim in sorted({i["dimension"] for i in items}):
+        counts = Counter(i["domain"] for i in items if i["dimension"] == dim)
+        total = sum(counts.values())
+        for domain in DOMAINS:
+            if counts[domain] < min_share * total:
+                problems.append(f"{dim}: domain {domain} has {counts[domain]} of {total} items")
+    return problems
+
+
+_TOKEN = re.compile(r"[a-z']+")
+
+
+def _tfidf(texts: list[str]) -> np.ndarray:
+    """L2-normalised TF-IDF rows over word unigrams and bigrams."""
+    docs = []
+    for text in texts:
+        toks = _TOKEN.findall(text.lower())
+        docs.append(Counter(toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]))
+    vocab = {t: k for k, t in enumerate(sorted(set().union(*docs)))}
+    df = Counter(t for d in docs for t in d)
+    mat = np.zeros((len(docs), len(vocab)))
+    for r, d in enumerate(docs):
+        for t, c in d.items():
+            mat[r, vocab[t]] = c * math.log((1 + len(docs)) / (1 + df[t]))
+    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+    return mat / np.where(norms == 0, 1, norms)
+
+
+def near_duplicates(texts: dict[str, str], threshold: float = NEAR_DUPLICATE_COSINE) -> list[tuple[str, str, float]]:
+    """Pairs of ids whose texts have TF-IDF cosine similarity >= threshold, most similar first."""
+    ids = list(texts)
+    if len(ids) < 2:
+        return []
+    mat = _tfidf([texts[i] for i in ids])
+    sims = mat @ mat.T
+    rows, cols = np.triu_indices(len(ids), k=1)
+    hits = sims[rows, cols] >= threshold
+    pairs = [(ids[a], ids[b], float(sims[a, b])) for a, b in zip(rows[hits], cols[hits])]
+    return sorted(pairs, key=lambda p: -p[2])

@@ -1,0 +1,72 @@
+"""Prompt conditions and the one renderer every task and script uses.
+
+A condition is a small value object: who the adviser is asked to be (persona), in which order the
+two options are listed, and whether the model's chat template wraps the prompt. Tasks put the
+condition's fields into each document, so per-country numbers come from grouping documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from culturebench.countries import get_country
+
+PERSONAS: tuple[str, ...] = ("none", "basic")
+ORDERS: tuple[str, ...] = ("AB", "BA")
+LETTERS: tuple[str, str] = ("A", "B")
+
+# The project's own persona wording: the model advises as someone raised in the country.
+BASIC_PERSONA = (
+    "You grew up in {country} and have lived there all your life. "
+    "Someone from your own community asks you for advice, and you answer as a person from {country} would."
+)
+ANSWER_INSTRUCTION = "Pick one of the two options. Reply with its letter only, A or B."
+ANSWER_CUE = "Answer:"
+
+
+@dataclass(frozen=True)
+class PromptCondition:
+    """How one prompt is rendered: persona, country, option order, chat template."""
+
+    persona: str = "none"
+    country: str | None = None
+    order: str = "AB"
+    chat_template: bool = False
+
+    def __post_init__(self) -> None:
+        if self.persona not in PERSONAS:
+            raise ValueError(f"unknown persona {self.persona!r}; valid: {PERSONAS}")
+        if self.order not in ORDERS:
+            raise ValueError(f"unknown option order {self.order!r}; valid: {ORDERS}")
+        if (self.persona == "none") != (self.country is None):
+            raise ValueError(f"persona {self.persona!r} and country {self.country!r} do not fit together")
+        if self.country is not None:
+            object.__setattr__(self, "country", get_country(self.country).alpha2)
+
+    def ordered_options(self, options: list[dict]) -> list[dict]:
+        """The item's options in the order they are shown (AB = as stored, BA = swapped)."""
+        return list(options) if self.order == "AB" else [options[1], options[0]]
+
+    def high_letter(self, options: list[dict]) -> str:
+        """Letter under which the high-pole option is shown."""
+        shown = self.ordered_options(options)
+        return LETTERS[[o["pole"] for o in shown].index("high")]
+
+
+def persona_text(condition: PromptCondition) -> str:
+    if condition.persona == "none":
+        return ""
+    return BASIC_PERSONA.format(country=get_country(condition.country).name_in_text)
+
+
+def render_dilemma(item: dict, condition: PromptCondition) -> str:
+    """The full prompt text for a binary dilemma under a condition (the answer letter follows it)."""
+    shown = condition.ordered_options(item["options"])
+    parts = []
+    persona = persona_text(condition)
+    if persona:
+        parts.append(persona)
+    parts.append(f"{item['scenario'].strip()}\n{item['question'].strip()}")
+    parts.append("\n".join(f"{letter}. {opt['text'].strip()}" for letter, opt in zip(LETTERS, shown)))
+    parts.append(ANSWER_INSTRUCTION)
+    return "\n\n".join(parts) + f"\n{ANSWER_CUE}"

@@ -1,0 +1,1 @@
+"""Reports built from a finished run's lm-eval samples alone."""

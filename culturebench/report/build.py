@@ -1,0 +1,181 @@
+"""`culturebench report DIR`: metrics.json, report.md and figures from a run's samples alone."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from culturebench.countries import GROUND_TRUTHS, get_country
+from culturebench.dimensions import DIMENSION_NAMES
+from culturebench.metrics.hofstede import SKEW_BOUNDS, hofstede_metrics
+from culturebench.report.figures import alignment_scatter, share_heatmap
+from culturebench.report.samples import RunFileError, hofstede_rows, latest_results_file
+from culturebench.stats import DEFAULT_N_BOOT
+
+DEMO_MARKER = "demo.json"
+
+
+def _fmt(v: float | None, digits: int = 3) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if isinstance(v, float) and math.isinf(v):
+        return "∞"
+    return f"{v:.{digits}f}"
+
+
+def _json_ready(value):
+    """NaN (an undefined statistic) becomes null; containers are walked."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    return value
+
+
+def _ci(d: dict, key: str = "value", low: str = "ci_low", high: str = "ci_high") -> str:
+    return f"{_fmt(d.get(key))} [{_fmt(d.get(low))}, {_fmt(d.get(high))}]"
+
+
+def _run_info(run_dir: Path) -> dict:
+    info: dict = {"run_dir": str(run_dir)}
+    results = latest_results_file(run_dir)
+    if results is not None:
+        try:
+            data = json.loads(results.read_text())
+        except json.JSONDecodeError as e:
+            raise RunFileError(f"{results}: not valid JSON, the file may be truncated ({e.msg})") from None
+        info.update(
+            model_name=data.get("model_name"),
+            model_args=data.get("config", {}).get("model_args"),
+            limit=data.get("config", {}).get("limit"),
+            chat_template=bool(data.get("chat_template")),
+            lm_eval_version=data.get("lm_eval_version"),
+            results_file=str(results.relative_to(run_dir)),
+        )
+    for extra in ("preflight.json", DEMO_MARKER):
+        if (run_dir / extra).exists():
+            info[extra.removesuffix(".json")] = json.loads((run_dir / extra).read_text())
+    return info
+
+
+def _hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, str]) -> list[str]:
+    lines = ["## Hofstede advice dilemmas", ""]
+    lines += [
+        "p(high) is the probability of the high-pole option from the answer-letter log-probabilities, "
+        "averaged over both option orders; shares are means over items with 95 % bootstrap CIs. "
+        "Correlations use one point per country.",
+        "",
+    ]
+    dims = metrics["dimensions"]
+    lines += ["| dim | prompts | position bias | p(high), no persona |", "|---|---|---|---|"]
+    for dim, entry in dims.items():
+        own = entry.get("no_persona")
+        lines.append(f"| {dim} | {entry['n_prompts']} | {_ci(entry['position_bias'])} | {_ci(own) if own else '—'} |")
+    lines.append("")
+    for truth in GROUND_TRUTHS:
+        rows = [(d, e["alignment"][truth]) for d, e in dims.items() if truth in e.get("alignment", {})]
+        if not rows:
+            continue
+        lines += [
+            f"### Alignment with `{truth}`",
+            "",
+            f"Ground truth: {GROUND_TRUTHS[truth]}. Skew is flagged outside {SKEW_BOUNDS}.",
+            "",
+            "| dim | countries | Pearson r [95 % CI] | p | Spearman ρ | p | threshold accuracy | mean share | skew |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for dim, a in rows:
+            r = (
+                _ci(a, "pearson_r", "pearson_ci_low", "pearson_ci_high")
+                if a["undefined"] is None
+                else f"undefined: {a['undefined']}"
+            )
+            lines.append(
+                f"| {dim} | {a['n']} | {r} | {_fmt(a['pearson_p'])} | {_fmt(a['spearman_rho'])} | "
+                f"{_fmt(a['spearman_p'])} | {_fmt(a['threshold_accuracy'])} | {_fmt(a['skew']['mean_share'])} | "
+                f"{a['skew']['flag'] or 'no'} |"
+            )
+        lines += [
+            "",
+            "By resource level of the country's language:",
+            "",
+            "| dim | level | countries | Pearson r | threshold accuracy | mean share |",
+            "|---|---|---|---|---|---|",
+        ]
+        for dim, a in rows:
+            for level, s in a["by_resource_level"].items():
+                r = _fmt(s["pearson_r"]) if s["undefined"] is None else "undefined"
+                lines.append(
+                    f"| {dim} | {level} | {s['n']} | {r} | "
+                    f"{_fmt(s['threshold_accuracy'])} | {_fmt(s['skew']['mean_share'])} |"
+                )
+        lines.append("")
+    for name, rel in figures.items():
+        lines += [f"![{name}]({rel})", ""]
+    persona = shares[shares["country"] != "none"]
+    if len(persona):
+        grid = persona.pivot_table(index="country", columns="dimension", values="p_high")
+        lines += [
+            "### p(high) by persona country",
+            "",
+            "| country | " + " | ".join(grid.columns) + " |",
+            "|---" * (len(grid.columns) + 1) + "|",
+        ]
+        for code, row in grid.iterrows():
+            lines.append(f"| {get_country(code).name} ({code}) | " + " | ".join(_fmt(v, 2) for v in row) + " |")
+        lines.append("")
+    return lines
+
+
+def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT) -> Path:
+    """Recompute every metric from the run's samples and write report.md, metrics.json and figures/."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise RunFileError(f"run folder {run_dir} does not exist")
+    rows = hofstede_rows(run_dir)
+    if rows.empty:
+        raise RunFileError(f"no CultureBench samples_*.jsonl under {run_dir}; was lm-eval run with --log_samples?")
+    info = _run_info(run_dir)
+    metrics = hofstede_metrics(rows, n_boot=n_boot)
+    shares = metrics.pop("shares")
+    fig_dir = run_dir / "figures"
+    fig_dir.mkdir(exist_ok=True)
+    figures: dict[str, str] = {}
+    for dim, entry in metrics["dimensions"].items():
+        for truth, a in entry.get("alignment", {}).items():
+            path = alignment_scatter(
+                shares, dim, truth, a["pearson_r"], fig_dir / f"hofstede_{dim.lower()}_{truth}.png"
+            )
+            figures[f"{DIMENSION_NAMES[dim]} vs {truth}"] = str(path.relative_to(run_dir))
+    if (shares["country"] != "none").any():
+        path = share_heatmap(shares[shares["country"] != "none"], fig_dir / "hofstede_heatmap.png")
+        figures["country x dimension heatmap"] = str(path.relative_to(run_dir))
+    out = {"run": info, "hofstede": {**metrics, "shares": shares.to_dict(orient="records")}, "figures": figures}
+    (run_dir / "metrics.json").write_text(json.dumps(_json_ready(out), indent=2, allow_nan=False, default=str))
+
+    lines = ["# CultureBench report", ""]
+    if "demo" in info:
+        lines += [
+            "> **Demo run on a tiny random-weight model: its numbers are meaningless.** "
+            "It shows the pipeline end to end.",
+            "",
+        ]
+    lines += [
+        f"- model: `{info.get('model_name')}` ({info.get('model_args')})",
+        f"- chat template: {info.get('chat_template')}; limit: {info.get('limit')}",
+        f"- lm-eval: {info.get('lm_eval_version')}; results: `{info.get('results_file')}`",
+    ]
+    grouping = info.get("preflight", {}).get("choice_grouping")
+    if grouping:
+        state = "one forward pass per prompt" if grouping["ok"] else "**BROKEN: one pass per choice**"
+        lines.append(f"- answer-letter tokenization: {state} ({grouping['detail']})")
+    lines.append("")
+    lines += _hofstede_markdown(metrics, shares, figures)
+    report = run_dir / "report.md"
+    report.write_text("\n".join(lines))
+    return report

@@ -1,0 +1,59 @@
+"""Figures of the Hofstede advice-dilemma report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from culturebench.countries import hofstede_scores  # noqa: E402
+from culturebench.dimensions import DIMENSION_NAMES, DIMENSIONS  # noqa: E402
+
+
+def alignment_scatter(shares: pd.DataFrame, dimension: str, truth: str, r: float | None, path: Path) -> Path:
+    """Ground truth (x) against the model's share of high-pole answers (y), one point per country."""
+    scores = hofstede_scores(dimension, truth)
+    cells = shares[(shares["dimension"] == dimension) & shares["country"].isin(scores)]
+    x = cells["country"].map(scores).to_numpy(dtype=float)
+    y = cells["p_high"].to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    yerr = np.vstack([y - cells["ci_low"].to_numpy(), cells["ci_high"].to_numpy() - y])
+    ax.errorbar(x, y, yerr=np.nan_to_num(yerr), fmt="o", ms=4, alpha=0.8, elinewidth=0.6, capsize=0)
+    for xi, yi, code in zip(x, y, cells["country"]):
+        ax.annotate(code, (xi, yi), fontsize=6, xytext=(2, 2), textcoords="offset points")
+    if len(x) >= 2 and np.ptp(x) > 0 and np.ptp(y) > 0:
+        slope, intercept = np.polyfit(x, y, 1)
+        xs = np.linspace(x.min(), x.max(), 50)
+        ax.plot(xs, slope * xs + intercept, color="C3", lw=1.2)
+    title = (
+        f"{DIMENSION_NAMES[dimension]}: r = {r:.2f}" if r is not None else f"{DIMENSION_NAMES[dimension]}: r undefined"
+    )
+    ax.set(
+        title=title, xlabel=f"{dimension} score ({truth})", ylabel="p(high pole), mean over items", ylim=(-0.02, 1.02)
+    )
+    ax.axhline(0.5, color="grey", lw=0.5, ls=":")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def share_heatmap(shares: pd.DataFrame, path: Path) -> Path:
+    """Country x dimension grid of mean p(high); blank where a country was not asked."""
+    grid = shares.pivot_table(index="country", columns="dimension", values="p_high")
+    grid = grid.reindex(columns=[d for d in DIMENSIONS if d in grid.columns])
+    fig, ax = plt.subplots(figsize=(1.2 + 0.9 * grid.shape[1], 1.0 + 0.22 * grid.shape[0]))
+    im = ax.imshow(grid.to_numpy(dtype=float), cmap="RdBu_r", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), grid.columns)
+    ax.set_yticks(range(grid.shape[0]), grid.index, fontsize=7)
+    fig.colorbar(im, ax=ax, label="p(high pole)")
+    ax.set_title("Share of high-pole advice by persona country")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

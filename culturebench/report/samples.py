@@ -1,0 +1,70 @@
+"""Reads a finished run's lm-eval files back into score rows (the report needs nothing else)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from culturebench.metrics.binary import ROW_COLUMNS, p_high
+
+_SAMPLES = re.compile(r"^samples_(?P<task>.+)_(?P<stamp>\d{4}-\d{2}-\d{2}T[\d.\-]+)\.jsonl$")
+HOFSTEDE_PREFIX = "culturebench_hofstede"
+
+
+class RunFileError(ValueError):
+    """A run folder or file that cannot be read; the message names it."""
+
+
+def latest_sample_files(run_dir: Path) -> dict[str, Path]:
+    """{task: newest samples file} under a run folder (lm-eval nests them by model name)."""
+    found: dict[str, tuple[str, Path]] = {}
+    for path in sorted(Path(run_dir).rglob("samples_*.jsonl")):
+        m = _SAMPLES.match(path.name)
+        if m and (m["task"] not in found or m["stamp"] > found[m["task"]][0]):
+            found[m["task"]] = (m["stamp"], path)
+    return {task: path for task, (_, path) in sorted(found.items())}
+
+
+def latest_results_file(run_dir: Path) -> Path | None:
+    files = sorted(Path(run_dir).rglob("results_*.json"), key=lambda p: p.name)
+    return files[-1] if files else None
+
+
+def _read_samples(path: Path) -> list[dict]:
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for i, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise RunFileError(f"{path}:{i}: not valid JSON, the file may be truncated ({e.msg})") from None
+    return out
+
+
+def binary_rows(path: Path) -> pd.DataFrame:
+    """Score rows (binary.ROW_COLUMNS + persona) of one binary-choice task's samples file."""
+    rows = []
+    for i, sample in enumerate(_read_samples(path), start=1):
+        try:
+            doc = sample["doc"]
+            logliks = [float(ll) for ll, _ in sample["filtered_resps"]]
+            row = {k: doc[k] for k in ROW_COLUMNS if k != "p_high"}
+            row["persona"] = doc["persona"]
+            row["p_high"] = p_high(logliks, int(doc["high_index"]))
+        except (KeyError, TypeError, ValueError) as e:
+            raise RunFileError(f"{path}: sample {i} lacks a usable field ({e!r})") from None
+        rows.append(row)
+    return pd.DataFrame.from_records(rows, columns=[*ROW_COLUMNS, "persona"])
+
+
+def hofstede_rows(run_dir: Path) -> pd.DataFrame:
+    """All Hofstede advice-dilemma score rows of a run, persona and no-persona tasks together."""
+    files = {t: p for t, p in latest_sample_files(run_dir).items() if t.startswith(HOFSTEDE_PREFIX)}
+    if not files:
+        return pd.DataFrame(columns=[*ROW_COLUMNS, "persona"])
+    return pd.concat([binary_rows(p) for p in files.values()], ignore_index=True)

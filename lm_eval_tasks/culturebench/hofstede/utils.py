@@ -1,0 +1,53 @@
+"""Thin lm-eval glue for the Hofstede advice dilemmas; all logic lives in the culturebench library."""
+
+from __future__ import annotations
+
+import datasets
+import pandas as pd
+
+from culturebench.countries import DEFAULT_GROUND_TRUTH
+from culturebench.documents import hofstede_documents
+from culturebench.metrics.binary import combine_orders, p_high, position_bias
+from culturebench.metrics.hofstede import country_shares, dimension_alignment
+
+
+def load(dimension: str, persona: str, **kwargs) -> datasets.DatasetDict:
+    """custom_dataset hook: lm-eval passes the task's metadata (and dataset_kwargs) as keywords."""
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(hofstede_documents(dimension, persona))})
+
+
+def process_results(doc: dict, results: list) -> dict:
+    """One score row per document; every metric aggregates the same rows (alignment only under a persona)."""
+    row = {k: doc[k] for k in ("item_id", "dimension", "domain", "country", "order")}
+    row["p_high"] = p_high([ll for ll, _ in results], doc["high_index"])
+    keys = ["p_high", "position_bias"]
+    if doc["persona"] != "none":
+        keys += ["pearson_r", "threshold_accuracy"]
+    return dict.fromkeys(keys, row)
+
+
+def _combined(rows: list[dict]) -> pd.DataFrame:
+    return combine_orders(pd.DataFrame.from_records(rows))
+
+
+def agg_p_high(rows: list[dict]) -> float:
+    return float(_combined(rows)["p_high"].mean())
+
+
+def agg_position_bias(rows: list[dict]) -> float:
+    return position_bias(_combined(rows), n_boot=0).value
+
+
+def _alignment(rows: list[dict]) -> dict:
+    combined = _combined(rows)
+    shares = country_shares(combined, n_boot=0)
+    return dimension_alignment(shares, combined["dimension"].iloc[0], DEFAULT_GROUND_TRUTH, n_boot=0)
+
+
+def agg_pearson_r(rows: list[dict]) -> float:
+    r = _alignment(rows)["pearson_r"]
+    return float("nan") if r is None else r
+
+
+def agg_threshold_accuracy(rows: list[dict]) -> float:
+    return float(_alignment(rows)["threshold_accuracy"])

@@ -1,0 +1,169 @@
+"""Real lm-eval on a tiny random Llama through `culturebench evaluate`, then the report from samples alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from culturebench.cli import main
+from culturebench.documents import hofstede_items
+from culturebench.metrics.binary import combine_orders
+from culturebench.report.build import write_report
+from culturebench.report.samples import RunFileError, hofstede_rows, latest_sample_files
+from culturebench.resources import tasks_dir
+
+LIMIT = 120  # documents per task: item-major order spans ~1-2 items x all countries x both orders
+ALL_TASKS = [f"culturebench_hofstede_{d}" for d in ("pdi", "idv", "mas", "uai", "lto", "ivr", "default")]
+
+
+def _evaluate(model: Path, out: Path, *extra: str) -> None:
+    argv = [
+        "evaluate",
+        "--model-args",
+        f"pretrained={model}",
+        "--device",
+        "cpu",
+        "--batch-size",
+        "16",
+        "--limit",
+        str(LIMIT),
+        "--output",
+        str(out),
+        *extra,
+    ]
+    assert main(argv) == 0
+
+
+@pytest.fixture(scope="module")
+def run_dir(tiny_model, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    _evaluate(tiny_model, out)
+    return out
+
+
+def test_evaluate_keeps_lm_eval_files_and_writes_the_report(run_dir):
+    samples = latest_sample_files(run_dir)
+    assert set(samples) == set(ALL_TASKS)
+    assert list((run_dir / "lm_eval").rglob("results_*.json"))
+    assert list((run_dir / "lm_eval" / "cache").glob("requests*"))  # lm-eval's resumable request cache
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    dims = metrics["hofstede"]["dimensions"]
+    assert set(dims) == {"PDI", "IDV", "MAS", "UAI", "LTO", "IVR"}
+    for entry in dims.values():
+        assert entry["n_prompts"] == LIMIT + LIMIT // 6  # persona task + its share of the interleaved default task
+        a = entry["alignment"]["hofstede_2015"]
+        assert a["n"] >= 20 and (a["pearson_r"] is None) == (a["undefined"] is not None)
+        assert 0 <= entry["position_bias"]["value"] <= 1
+    assert metrics["run"]["preflight"]["choice_grouping"]["ok"] is True
+    report = (run_dir / "report.md").read_text()
+    for dim in dims:
+        assert f"| {dim} |" in report
+    r = dims["IDV"]["alignment"]["hofstede_2015"]["pearson_r"]
+    assert f"{r:.3f}" in report
+    assert (run_dir / "figures" / "hofstede_heatmap.png").stat().st_size > 1000
+    assert (run_dir / "figures" / "hofstede_ivr_hofstede_2015.png").exists()
+
+
+def test_task_metrics_agree_with_the_library(run_dir):
+    """lm-eval's aggregation (task utils) and the report compute p_high from one definition."""
+    results = json.loads(next((run_dir / "lm_eval").rglob("results_*.json")).read_text())["results"]
+    rows = hofstede_rows(run_dir)
+    for dim in ("IDV", "UAI"):
+        task = results[f"culturebench_hofstede_{dim.lower()}"]
+        sub = rows[(rows["dimension"] == dim) & (rows["persona"] == "basic")]
+        assert task["p_high,none"] == pytest.approx(combine_orders(sub)["p_high"].mean())
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    r = metrics["hofstede"]["dimensions"]["UAI"]["alignment"]["hofstede_2015"]["pearson_r"]
+    assert results["culturebench_hofstede_uai"]["pearson_r,none"] == pytest.approx(r)
+
+
+def test_report_recomputes_from_samples_alone(run_dir, tmp_path):
+    copy = tmp_path / "copy"
+    for path in latest_sample_files(run_dir).values():
+        (copy / path.parent.name).mkdir(parents=True, exist_ok=True)
+        (copy / path.parent.name / path.name).write_bytes(path.read_bytes())
+    assert main(["report", str(copy)]) == 0
+    a = json.loads((run_dir / "metrics.json").read_text())["hofstede"]
+    b = json.loads((copy / "metrics.json").read_text())["hofstede"]
+    assert a == b
+
+
+def test_truncated_samples_file_is_a_clear_error(run_dir, tmp_path):
+    path = latest_sample_files(run_dir)["culturebench_hofstede_idv"]
+    broken = tmp_path / "broken" / path.name
+    broken.parent.mkdir()
+    text = path.read_text()
+    broken.write_text(text[: len(text) // 2])
+    with pytest.raises(RunFileError, match=rf"{path.name}:\d+: not valid JSON"):
+        write_report(broken.parent)
+    assert main(["report", str(tmp_path / "nowhere")]) == 1
+
+
+def test_evaluate_with_chat_template(tiny_model, tmp_path):
+    _evaluate(tiny_model, tmp_path, "--tasks", "culturebench_hofstede_idv", "--apply-chat-template")
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["run"]["chat_template"] is True
+    assert list(metrics["hofstede"]["dimensions"]) == ["IDV"]
+    sample = json.loads(latest_sample_files(tmp_path)["culturebench_hofstede_idv"].open().readline())
+    assert sample["arguments"]["gen_args_0"]["arg_0"].startswith("<|user|>")
+
+
+def test_plain_lm_eval_with_tasks_dir(tiny_model, tmp_path):
+    env = {**os.environ}
+    cmd = [
+        sys.executable,
+        "-m",
+        "lm_eval",
+        "run",
+        "--model",
+        "hf",
+        "--model_args",
+        f"pretrained={tiny_model}",
+        "--include_path",
+        str(tasks_dir()),
+        "--tasks",
+        "culturebench_hofstede",
+        "--device",
+        "cpu",
+        "--limit",
+        "4",
+        "--batch_size",
+        "8",
+        "--output_path",
+        str(tmp_path),
+        "--log_samples",
+    ]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(latest_sample_files(tmp_path)) == 6
+
+
+def test_lm_eval_validate_and_task_loading():
+    from lm_eval.tasks import TaskManager
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lm_eval",
+            "validate",
+            "--tasks",
+            ",".join(ALL_TASKS + ["culturebench_hofstede"]),
+            "--include_path",
+            str(tasks_dir()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0 and "All tasks found and valid" in done.stdout, done.stdout + done.stderr
+    tm = TaskManager(include_path=str(tasks_dir()), include_defaults=False)
+    loaded = tm.load(["culturebench_hofstede", "culturebench_hofstede_default"])
+    assert len(loaded["tasks"]) == 7 and "culturebench_hofstede" in str(loaded["groups"])
+    task = loaded["tasks"]["culturebench_hofstede_default"]
+    assert len(task.test_docs()) == 2 * len(hofstede_items())
