@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -12,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from culturebench.dimensions import DIMENSIONS
+from culturebench.jsonl import read_jsonl
 
 DOMAINS: tuple[str, ...] = ("family_friends", "workplace", "school", "health_money", "community_society")
 POLES: tuple[str, ...] = ("high", "low")
@@ -67,26 +67,12 @@ def validate_dilemma(row: object, where: str) -> dict:
     return row
 
 
-def read_jsonl(path: Path) -> list[tuple[int, object]]:
-    """(line number, parsed value) for each non-blank line; a bad line names the file and line."""
-    rows = []
-    with path.open(encoding="utf-8") as f:
-        for i, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append((i, json.loads(line)))
-            except json.JSONDecodeError as e:
-                raise ItemError(f"{path}:{i}: not valid JSON ({e.msg})") from None
-    return rows
-
-
 def load_dilemmas(paths: Iterable[Path]) -> list[dict]:
     """Read and validate dilemma files; ids must be unique across them."""
     items: list[dict] = []
     seen: dict[str, str] = {}
     for path in paths:
-        for line, row in read_jsonl(Path(path)):
+        for line, row in read_jsonl(Path(path), ItemError):
             where = f"{path}:{line}"
             item = validate_dilemma(row, where)
             if item["id"] in seen:

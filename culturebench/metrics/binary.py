@@ -34,6 +34,14 @@ def p_high(logliks: Sequence[float], high_index: int) -> float:
     return float(choice_probabilities(logliks)[high_index])
 
 
+def score_row(doc: dict, logliks: Sequence[float]) -> dict:
+    """The score row (ROW_COLUMNS + persona) of one scored document; lm-eval and the report share it."""
+    row = {k: doc[k] for k in ROW_COLUMNS if k != "p_high"}
+    row["persona"] = doc["persona"]
+    row["p_high"] = p_high(logliks, int(doc["high_index"]))
+    return row
+
+
 def combine_orders(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per (item, country): p_AB, p_BA, their mean p_high, and |p_AB - p_BA|.
 

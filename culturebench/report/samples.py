@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from culturebench.metrics.binary import ROW_COLUMNS, p_high
+from culturebench.jsonl import read_jsonl
+from culturebench.metrics.binary import ROW_COLUMNS, score_row
 
 _SAMPLES = re.compile(r"^samples_(?P<task>.+)_(?P<stamp>\d{4}-\d{2}-\d{2}T[\d.\-]+)\.jsonl$")
 HOFSTEDE_PREFIX = "culturebench_hofstede"
@@ -33,31 +33,14 @@ def latest_results_file(run_dir: Path) -> Path | None:
     return files[-1] if files else None
 
 
-def _read_samples(path: Path) -> list[dict]:
-    out = []
-    with path.open(encoding="utf-8") as f:
-        for i, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise RunFileError(f"{path}:{i}: not valid JSON, the file may be truncated ({e.msg})") from None
-    return out
-
-
 def binary_rows(path: Path) -> pd.DataFrame:
     """Score rows (binary.ROW_COLUMNS + persona) of one binary-choice task's samples file."""
     rows = []
-    for i, sample in enumerate(_read_samples(path), start=1):
+    for i, sample in read_jsonl(path, RunFileError):
         try:
-            doc = sample["doc"]
-            logliks = [float(ll) for ll, _ in sample["filtered_resps"]]
-            row = {k: doc[k] for k in ROW_COLUMNS if k != "p_high"}
-            row["persona"] = doc["persona"]
-            row["p_high"] = p_high(logliks, int(doc["high_index"]))
+            row = score_row(sample["doc"], [float(ll) for ll, _ in sample["filtered_resps"]])
         except (KeyError, TypeError, ValueError) as e:
-            raise RunFileError(f"{path}: sample {i} lacks a usable field ({e!r})") from None
+            raise RunFileError(f"{path}:{i}: sample lacks a usable field ({e!r})") from None
         rows.append(row)
     return pd.DataFrame.from_records(rows, columns=[*ROW_COLUMNS, "persona"])
 

@@ -18,7 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 from culturebench.dimensions import DIMENSIONS
-from culturebench.items import DOMAINS, check_domain_balance, load_dilemmas, near_duplicates, read_jsonl
+from culturebench.items import DOMAINS, check_domain_balance, load_dilemmas, near_duplicates
+from culturebench.jsonl import read_jsonl
 from culturebench.resources import dataset_dir
 from culturebench.versioning import card_field, content_hash
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from culturebench.countries import DEFAULT_GROUND_TRUTH
 from culturebench.documents import hofstede_documents
-from culturebench.metrics.binary import combine_orders, p_high, position_bias
+from culturebench.metrics.binary import combine_orders, position_bias, score_row
 from culturebench.metrics.hofstede import country_shares, dimension_alignment
 
 
@@ -18,8 +18,7 @@ def load(dimension: str, persona: str, **kwargs) -> datasets.DatasetDict:
 
 def process_results(doc: dict, results: list) -> dict:
     """One score row per document; every metric aggregates the same rows (alignment only under a persona)."""
-    row = {k: doc[k] for k in ("item_id", "dimension", "domain", "country", "order")}
-    row["p_high"] = p_high([ll for ll, _ in results], doc["high_index"])
+    row = score_row(doc, [ll for ll, _ in results])
     keys = ["p_high", "position_bias"]
     if doc["persona"] != "none":
         keys += ["pearson_r", "threshold_accuracy"]
