@@ -28,7 +28,7 @@ def hofstede_items() -> tuple[dict, ...]:
     return tuple(load_dilemmas(files))
 
 
-def hofstede_documents(dimension: str, persona: str) -> list[dict]:
+def hofstede_documents(dimension: str, persona: str, chat_template: bool = False) -> list[dict]:
     """Documents of one dimension (or "all"): under persona 'basic' for every country with a score, else once.
 
     Ordered item-major (each item under every country and both orders before the next item), and
@@ -42,7 +42,7 @@ def hofstede_documents(dimension: str, persona: str) -> list[dict]:
         dim = item["dimension"]
         for country in countries_with_score(dim) if persona == "basic" else [None]:
             for order in ORDERS:
-                cond = PromptCondition(persona=persona, country=country, order=order)
+                cond = PromptCondition(persona=persona, country=country, order=order, chat_template=chat_template)
                 docs.append(
                     {
                         "item_id": item["id"],
@@ -51,6 +51,7 @@ def hofstede_documents(dimension: str, persona: str) -> list[dict]:
                         "country": country or NO_PERSONA,
                         "persona": persona,
                         "order": order,
+                        "chat_template": chat_template,
                         "prompt": render_dilemma(item, cond),
                         "high_index": LETTERS.index(cond.high_letter(item["options"])),
                     }

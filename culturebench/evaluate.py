@@ -46,6 +46,9 @@ def lm_eval_command(
         "--output_path",
         str(output / LM_EVAL_DIR),
         "--log_samples",
+        # lm-eval's request cache: a run interrupted and started again skips what it already scored.
+        "--use_cache",
+        str(output / LM_EVAL_DIR / "cache" / "requests"),
         "--batch_size",
         batch_size,
     ]
@@ -54,7 +57,8 @@ def lm_eval_command(
     if limit is not None:
         cmd += ["--limit", str(int(limit) if float(limit).is_integer() else limit)]
     if apply_chat_template:
-        cmd += ["--apply_chat_template"]
+        # The template wraps the prompt, and the documents drop their "Answer:" cue (task metadata).
+        cmd += ["--apply_chat_template", "--metadata", json.dumps({"chat_template": True})]
     return cmd
 
 
@@ -74,7 +78,8 @@ def grouping_preflight(model: str, model_args: str, apply_chat_template: bool) -
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(pretrained)
-    prompt = render_dilemma(hofstede_items()[0], PromptCondition(persona="basic", country="US"))
+    condition = PromptCondition(persona="basic", country="US", chat_template=apply_chat_template)
+    prompt = render_dilemma(hofstede_items()[0], condition)
     check = check_choice_grouping(tokenizer, prompt, chat_template=apply_chat_template)
     if not check.ok:
         log.warning("=" * 70 + "\nTOKENIZER BREAKS ONE-PASS SCORING: %s\n" + "=" * 70, check.detail)

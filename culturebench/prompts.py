@@ -60,7 +60,7 @@ def persona_text(condition: PromptCondition) -> str:
 
 
 def render_dilemma(item: dict, condition: PromptCondition) -> str:
-    """The full prompt text for a binary dilemma under a condition (the answer letter follows it)."""
+    """The prompt text of a binary dilemma under a condition (the answer letter follows it, or the chat turn)."""
     shown = condition.ordered_options(item["options"])
     parts = []
     persona = persona_text(condition)
@@ -69,4 +69,6 @@ def render_dilemma(item: dict, condition: PromptCondition) -> str:
     parts.append(f"{item['scenario'].strip()}\n{item['question'].strip()}")
     parts.append("\n".join(f"{letter}. {opt['text'].strip()}" for letter, opt in zip(LETTERS, shown)))
     parts.append(ANSWER_INSTRUCTION)
-    return "\n\n".join(parts) + f"\n{ANSWER_CUE}"
+    text = "\n\n".join(parts)
+    # Under a chat template the assistant turn is the cue; without one, "Answer:" is.
+    return text if condition.chat_template else f"{text}\n{ANSWER_CUE}"

@@ -110,7 +110,9 @@ def test_evaluate_with_chat_template(tiny_model, tmp_path):
     assert metrics["run"]["chat_template"] is True
     assert list(metrics["hofstede"]["dimensions"]) == ["IDV"]
     sample = json.loads(latest_sample_files(tmp_path)["culturebench_hofstede_idv"].open().readline())
-    assert sample["arguments"]["gen_args_0"]["arg_0"].startswith("<|user|>")
+    prompt = sample["arguments"]["gen_args_0"]["arg_0"]
+    assert prompt.startswith("<|user|>") and prompt.endswith("<|assistant|>\n")
+    assert "Answer:" not in prompt and sample["doc"]["chat_template"] is True
 
 
 def test_plain_lm_eval_with_tasks_dir(tiny_model, tmp_path):

@@ -24,6 +24,8 @@ def test_persona_and_order_reach_the_prompt():
     assert none_ab.index("A. Take the low road") < none_ab.index("B. Take the high road")
     assert "A. Take the high road" in jp_ba and "B. Take the low road" in jp_ba
     assert none_ab.endswith("Answer:") and jp_ba.endswith("Answer:")
+    chat = render_dilemma(ITEM, PromptCondition(chat_template=True))
+    assert chat.endswith("A or B.") and chat == none_ab.removesuffix("\nAnswer:")
     assert "the Netherlands" in render_dilemma(ITEM, PromptCondition(persona="basic", country="NL"))
 
 

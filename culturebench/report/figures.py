@@ -48,8 +48,7 @@ def share_heatmap(shares: pd.DataFrame, path: Path) -> Path:
     grid = shares.pivot_table(index="country", columns="dimension", values="p_high")
     grid = grid.reindex(columns=[d for d in DIMENSIONS if d in grid.columns])
     fig, ax = plt.subplots(figsize=(1.2 + 0.9 * grid.shape[1], 1.0 + 0.22 * grid.shape[0]))
-    cmap = matplotlib.colormaps["RdBu_r"].copy()
-    cmap.set_bad("lightgrey")  # not asked: the country has no score on that dimension
+    cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="lightgrey")  # grey: country not asked
     values = np.ma.masked_invalid(grid.to_numpy(dtype=float))
     im = ax.imshow(values, cmap=cmap, vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(grid.shape[1]), grid.columns)

@@ -11,9 +11,14 @@ from culturebench.metrics.binary import combine_orders, position_bias, score_row
 from culturebench.metrics.hofstede import country_shares, dimension_alignment
 
 
-def load(dimension: str, persona: str, **kwargs) -> datasets.DatasetDict:
-    """custom_dataset hook: lm-eval passes the task's metadata (and dataset_kwargs) as keywords."""
-    return datasets.DatasetDict({"test": datasets.Dataset.from_list(hofstede_documents(dimension, persona))})
+def load(dimension: str, persona: str, chat_template: bool = False, **kwargs) -> datasets.DatasetDict:
+    """custom_dataset hook: lm-eval passes the task's metadata, --metadata and the model args as keywords.
+
+    `culturebench evaluate --apply-chat-template` sets chat_template=True through --metadata, so the
+    prompt ends at the instruction and the assistant turn is the answer cue.
+    """
+    docs = hofstede_documents(dimension, persona, chat_template=bool(chat_template))
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(docs)})
 
 
 def process_results(doc: dict, results: list) -> dict:
