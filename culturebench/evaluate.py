@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 from culturebench.documents import hofstede_items
-from culturebench.prompts import PromptCondition, render_dilemma
+from culturebench.prompts import LETTERS, PromptCondition, render_dilemma
 from culturebench.resources import tasks_dir
 from culturebench.tokenization import GroupingCheck, check_choice_grouping
+from culturebench.vsm import ANSWER_DIGITS, vsm_documents
 
 log = logging.getLogger(__name__)
-DEFAULT_TASKS = "culturebench_hofstede,culturebench_hofstede_default"
+DEFAULT_TASKS = "culturebench_hofstede,culturebench_hofstede_default,culturebench_vsm"
 LM_EVAL_DIR = "lm_eval"
 PREFLIGHT_FILE = "preflight.json"
 
@@ -70,8 +71,8 @@ def _pretrained(model_args: str) -> str | None:
     return None
 
 
-def grouping_preflight(model: str, model_args: str, apply_chat_template: bool) -> GroupingCheck | None:
-    """For hf models, check on a real prompt that A/B share a forward pass; warn loudly if not."""
+def grouping_preflight(model: str, model_args: str, apply_chat_template: bool) -> dict[str, GroupingCheck] | None:
+    """For hf models, check on real prompts that the answer choices share a forward pass; warn loudly if not."""
     pretrained = _pretrained(model_args)
     if model != "hf" or not pretrained:
         return None
@@ -79,11 +80,16 @@ def grouping_preflight(model: str, model_args: str, apply_chat_template: bool) -
 
     tokenizer = AutoTokenizer.from_pretrained(pretrained)
     condition = PromptCondition(persona="basic", country="US", chat_template=apply_chat_template)
-    prompt = render_dilemma(hofstede_items()[0], condition)
-    check = check_choice_grouping(tokenizer, prompt, chat_template=apply_chat_template)
-    if not check.ok:
-        log.warning("=" * 70 + "\nTOKENIZER BREAKS ONE-PASS SCORING: %s\n" + "=" * 70, check.detail)
-    return check
+    probes = {
+        "hofstede (A/B)": (render_dilemma(hofstede_items()[0], condition), LETTERS),
+        "vsm (1-5)": (vsm_documents("aligned", apply_chat_template)[0]["prompt"], ANSWER_DIGITS),
+    }
+    checks = {}
+    for name, (prompt, choices) in probes.items():
+        checks[name] = check = check_choice_grouping(tokenizer, prompt, choices, chat_template=apply_chat_template)
+        if not check.ok:
+            log.warning("=" * 70 + "\nTOKENIZER BREAKS ONE-PASS SCORING (%s): %s\n" + "=" * 70, name, check.detail)
+    return checks
 
 
 def run_evaluation(
@@ -100,7 +106,7 @@ def run_evaluation(
     from culturebench.report.build import write_report
 
     output.mkdir(parents=True, exist_ok=True)
-    check = grouping_preflight(model, model_args, apply_chat_template)
+    checks = grouping_preflight(model, model_args, apply_chat_template)
     (output / PREFLIGHT_FILE).write_text(
         json.dumps(
             {
@@ -109,7 +115,9 @@ def run_evaluation(
                 "tasks": tasks,
                 "limit": limit,
                 "apply_chat_template": apply_chat_template,
-                "choice_grouping": None if check is None else {"ok": check.ok, "detail": check.detail},
+                "choice_grouping": None
+                if checks is None
+                else {name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()},
             },
             indent=2,
         )

@@ -18,7 +18,9 @@ from culturebench.report.samples import RunFileError, hofstede_rows, latest_samp
 from culturebench.resources import tasks_dir
 
 LIMIT = 120  # documents per task: item-major order spans ~1-2 items x all countries x both orders
-ALL_TASKS = [f"culturebench_hofstede_{d}" for d in ("pdi", "idv", "mas", "uai", "lto", "ivr", "default")]
+ALL_TASKS = [f"culturebench_hofstede_{d}" for d in ("pdi", "idv", "mas", "uai", "lto", "ivr", "default")] + [
+    f"culturebench_vsm_{c}" for c in ("aligned", "en", "zh", "all")
+]
 
 
 def _evaluate(model: Path, out: Path, *extra: str) -> None:
@@ -59,7 +61,7 @@ def test_evaluate_keeps_lm_eval_files_and_writes_the_report(run_dir):
         a = entry["alignment"]["hofstede_2015"]
         assert a["n"] >= 20 and (a["pearson_r"] is None) == (a["undefined"] is not None)
         assert 0 <= entry["position_bias"]["value"] <= 1
-    assert metrics["run"]["preflight"]["choice_grouping"]["ok"] is True
+    assert all(c["ok"] for c in metrics["run"]["preflight"]["choice_grouping"].values())
     report = (run_dir / "report.md").read_text()
     for dim in dims:
         assert f"| {dim} |" in report
@@ -67,6 +69,27 @@ def test_evaluate_keeps_lm_eval_files_and_writes_the_report(run_dir):
     assert f"{r:.3f}" in report
     assert (run_dir / "figures" / "hofstede_heatmap.png").stat().st_size > 1000
     assert (run_dir / "figures" / "hofstede_ivr_hofstede_2015.png").exists()
+
+
+def test_vsm_section_of_the_report(run_dir):
+    metrics = json.loads((run_dir / "metrics.json").read_text())["vsm"]
+    assert set(metrics["conditions"]) == {"aligned", "en", "zh", "all"}
+    aligned = metrics["conditions"]["aligned"]
+    assert len(aligned["countries"]) == LIMIT // 24  # complete (country, language) blocks under --limit
+    us_like = next(iter(aligned["countries"].values()))
+    assert set(us_like["scores"]) == {"PDI", "IDV", "MAS", "UAI", "LTO", "IVR"}
+    assert all(0 <= v["score"] <= 100 for v in us_like["scores"].values())
+    assert len(aligned["answers"]) == 24 * len(aligned["countries"])
+    assert all(abs(sum(a["probs"]) - 1) < 1e-6 and 1 <= a["argmax"] <= 5 for a in aligned["answers"])
+    report = (run_dir / "report.md").read_text()
+    assert "## VSM survey" in report and "### Prompts: aligned" in report
+    assert f"{aligned['deviation_ratio']['mean']:.2f}" in report
+    assert (run_dir / "figures" / "vsm_radar_aligned.png").stat().st_size > 1000
+    assert (run_dir / "figures" / "vsm_dimensions.png").exists()
+    results = json.loads(next((run_dir / "lm_eval").rglob("results_*.json")).read_text())["results"]
+    assert results["culturebench_vsm_aligned"]["deviation_ratio,none"] == pytest.approx(
+        aligned["deviation_ratio"]["mean"]
+    )
 
 
 def test_task_metrics_agree_with_the_library(run_dir):
@@ -116,33 +139,16 @@ def test_evaluate_with_chat_template(tiny_model, tmp_path):
 
 
 def test_plain_lm_eval_with_tasks_dir(tiny_model, tmp_path):
-    env = {**os.environ}
-    cmd = [
-        sys.executable,
-        "-m",
-        "lm_eval",
-        "run",
-        "--model",
-        "hf",
-        "--model_args",
-        f"pretrained={tiny_model}",
-        "--include_path",
-        str(tasks_dir()),
-        "--tasks",
-        "culturebench_hofstede",
-        "--device",
-        "cpu",
-        "--limit",
-        "4",
-        "--batch_size",
-        "8",
-        "--output_path",
-        str(tmp_path),
-        "--log_samples",
-    ]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    cmd = [sys.executable, "-m", "lm_eval", "run", "--model", "hf", "--model_args", f"pretrained={tiny_model}",
+           "--include_path", str(tasks_dir()), "--tasks", "culturebench_hofstede,culturebench_vsm_en",
+           "--device", "cpu", "--limit", "24", "--batch_size", "8",
+           "--output_path", str(tmp_path), "--log_samples"]  # fmt: skip
+    done = subprocess.run(cmd, env={**os.environ}, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert len(latest_sample_files(tmp_path)) == 6
+    assert len(latest_sample_files(tmp_path)) == 7
+    assert main(["report", str(tmp_path), "--n-boot", "50"]) == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert len(metrics["vsm"]["conditions"]["en"]["countries"]) == 1 and len(metrics["hofstede"]["dimensions"]) == 6
 
 
 def test_lm_eval_validate_and_task_loading():

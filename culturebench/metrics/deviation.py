@@ -13,6 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+# Differences below this (0-100 score points) are floating-point noise: the match is perfect.
+PERFECT_MATCH = 1e-9
+
+
+def ratio_or_unbounded(numerator: float, difference: float) -> float:
+    """numerator / difference, or inf where the difference is zero up to floating-point noise."""
+    return math.inf if difference <= PERFECT_MATCH else numerator / difference
+
 
 def mean_abs_difference(model: Mapping[str, float], truth: Mapping[str, float]) -> float:
     """Mean over dimensions of |model_d - truth_d|, over the dimensions both hold."""
@@ -40,7 +48,4 @@ def deviation_ratio(
     if not differences:
         raise ValueError("deviation_ratio needs at least one difference")
     numerator = sum(abs(truth[d] - global_average[d]) for d in dims) / len(dims)
-    denominator = sum(differences) / len(differences)
-    if denominator == 0:
-        return math.inf
-    return numerator / denominator
+    return ratio_or_unbounded(numerator, sum(differences) / len(differences))

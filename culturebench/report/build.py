@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from culturebench.countries import GROUND_TRUTHS, get_country
-from culturebench.dimensions import DIMENSION_NAMES
+from culturebench.dimensions import DIMENSION_NAMES, DIMENSIONS
 from culturebench.metrics.hofstede import SKEW_BOUNDS, hofstede_metrics
-from culturebench.report.figures import alignment_scatter, share_heatmap
-from culturebench.report.samples import RunFileError, hofstede_rows, latest_results_file
+from culturebench.metrics.vsm import vsm_metrics
+from culturebench.report.figures import alignment_scatter, share_heatmap, vsm_dimension_bars, vsm_radar_grid
+from culturebench.report.samples import RunFileError, hofstede_rows, latest_results_file, vsm_rows
 from culturebench.stats import DEFAULT_N_BOOT
 
 DEMO_MARKER = "demo.json"
@@ -132,19 +133,9 @@ def _hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, s
     return lines
 
 
-def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT) -> Path:
-    """Recompute every metric from the run's samples and write report.md, metrics.json and figures/."""
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise RunFileError(f"run folder {run_dir} does not exist")
-    rows = hofstede_rows(run_dir)
-    if rows.empty:
-        raise RunFileError(f"no CultureBench samples_*.jsonl under {run_dir}; was lm-eval run with --log_samples?")
-    info = _run_info(run_dir)
+def _hofstede_section(rows: pd.DataFrame, run_dir: Path, fig_dir: Path, n_boot: int) -> tuple[dict, list[str]]:
     metrics = hofstede_metrics(rows, n_boot=n_boot)
     shares = metrics.pop("shares")
-    fig_dir = run_dir / "figures"
-    fig_dir.mkdir(exist_ok=True)
     figures: dict[str, str] = {}
     for dim, entry in metrics["dimensions"].items():
         for truth, a in entry.get("alignment", {}).items():
@@ -155,7 +146,100 @@ def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT) -> Path:
     if (shares["country"] != "none").any():
         path = share_heatmap(shares[shares["country"] != "none"], fig_dir / "hofstede_heatmap.png")
         figures["country x dimension heatmap"] = str(path.relative_to(run_dir))
-    out = {"run": info, "hofstede": {**metrics, "shares": shares.to_dict(orient="records")}, "figures": figures}
+    metrics = {**metrics, "shares": shares.to_dict(orient="records"), "figures": figures}
+    return metrics, _hofstede_markdown(metrics, shares, figures)
+
+
+def _vsm_section(rows: pd.DataFrame, run_dir: Path, fig_dir: Path, n_boot: int) -> tuple[dict, list[str]]:
+    metrics = vsm_metrics(rows, n_boot=n_boot)
+    conditions = metrics["conditions"]
+    figures: dict[str, str] = {}
+    for name, cond in conditions.items():
+        if cond["countries"]:
+            path = vsm_radar_grid(cond, f"VSM scores, prompts: {name}", fig_dir / f"vsm_radar_{name}.png")
+            figures[f"radar per country ({name})"] = str(path.relative_to(run_dir))
+    if any(c["countries"] for c in conditions.values()):
+        path = vsm_dimension_bars(
+            {n: c for n, c in conditions.items() if c["countries"]}, fig_dir / "vsm_dimensions.png"
+        )
+        figures["deviation ratio by dimension"] = str(path.relative_to(run_dir))
+    metrics["figures"] = figures
+    return metrics, _vsm_markdown(metrics, figures)
+
+
+def _vsm_markdown(metrics: dict, figures: dict[str, str]) -> list[str]:
+    lines = [
+        "## VSM survey",
+        "",
+        "Each item is read from the probabilities of the digits 1-5 (expected code); indices follow the "
+        f"VSM 2013 formulas, scores are {metrics['score_scale']}, with 95 % CIs from answers drawn from each "
+        f"item's distribution. Ground truth: `{metrics['ground_truth']}`. Deviation ratio (seed 003, eq. 1): "
+        "1 = no better than the global average; ∞ = matches the ground truth exactly.",
+        "",
+        "| prompts | country roles | mean difference from ground truth | mean deviation ratio | unbounded |",
+        "|---|---|---|---|---|",
+    ]
+    for name, cond in metrics["conditions"].items():
+        dr = cond["deviation_ratio"]
+        lines.append(
+            f"| {name} | {len(cond['countries'])} | {_fmt(cond['difference'], 1)} | {_fmt(dr['mean'], 2)} | "
+            f"{dr['n_unbounded']} |"
+        )
+    lines.append("")
+    for name, cond in metrics["conditions"].items():
+        if not cond["countries"]:
+            continue
+        lines += [
+            f"### Prompts: {name}",
+            "",
+            "Deviation-ratio ranking (as seed 003 Table 3):",
+            "",
+            "| rank | country | deviation ratio | difference | "
+            + " | ".join(f"{d} model / truth" for d in DIMENSIONS)
+            + " |",
+            "|---" * (4 + len(DIMENSIONS)) + "|",
+        ]
+        ranked = sorted(cond["countries"].items(), key=lambda kv: -kv[1]["deviation_ratio"])
+        for rank, (code, c) in enumerate(ranked, start=1):
+            cells = [f"{_fmt(c['scores'][d]['score'], 0)} / {_fmt(c['truth'].get(d), 0)}" for d in DIMENSIONS]
+            lines.append(
+                f"| {rank} | {get_country(code).name} | {_fmt(c['deviation_ratio'], 2)} | "
+                f"{_fmt(c['difference'], 1)} | " + " | ".join(cells) + " |"
+            )
+        lines += [
+            "",
+            "| dimension | mean deviation ratio | unbounded | spread ratio (model sd / truth sd) | "
+            "model mean | truth mean |",
+            "|---|---|---|---|---|---|",
+        ]
+        for d, b in cond["by_dimension"].items():
+            lines.append(
+                f"| {d} | {_fmt(b['deviation_ratio']['mean'], 2)} | {b['deviation_ratio']['n_unbounded']} | "
+                f"{_fmt(b['spread_ratio'], 2)} | {_fmt(b['model_mean'], 1)} | {_fmt(b['truth_mean'], 1)} |"
+            )
+        lines.append("")
+    lines += [f"![{name}]({rel})" for name, rel in figures.items()]
+    lines.append("")
+    return lines
+
+
+def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT) -> Path:
+    """Recompute every metric from the run's samples and write report.md, metrics.json and figures/."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise RunFileError(f"run folder {run_dir} does not exist")
+    sections = {"hofstede": (hofstede_rows(run_dir), _hofstede_section), "vsm": (vsm_rows(run_dir), _vsm_section)}
+    if all(rows.empty for rows, _ in sections.values()):
+        raise RunFileError(f"no CultureBench samples_*.jsonl under {run_dir}; was lm-eval run with --log_samples?")
+    info = _run_info(run_dir)
+    fig_dir = run_dir / "figures"
+    fig_dir.mkdir(exist_ok=True)
+    out: dict = {"run": info}
+    body: list[str] = []
+    for name, (rows, section) in sections.items():
+        if not rows.empty:
+            out[name], lines = section(rows, run_dir, fig_dir, n_boot)
+            body += lines
     (run_dir / "metrics.json").write_text(json.dumps(_json_ready(out), indent=2, allow_nan=False, default=str))
 
     lines = ["# CultureBench report", ""]
@@ -170,12 +254,10 @@ def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT) -> Path:
         f"- chat template: {info.get('chat_template')}; limit: {info.get('limit')}",
         f"- lm-eval: {info.get('lm_eval_version')}; results: `{info.get('results_file')}`",
     ]
-    grouping = info.get("preflight", {}).get("choice_grouping")
-    if grouping:
-        state = "one forward pass per prompt" if grouping["ok"] else "**BROKEN: one pass per choice**"
-        lines.append(f"- answer-letter tokenization: {state} ({grouping['detail']})")
+    for name, check in (info.get("preflight", {}).get("choice_grouping") or {}).items():
+        state = "one forward pass per prompt" if check["ok"] else "**BROKEN: one pass per choice**"
+        lines.append(f"- answer tokenization, {name}: {state} ({check['detail']})")
     lines.append("")
-    lines += _hofstede_markdown(metrics, shares, figures)
     report = run_dir / "report.md"
-    report.write_text("\n".join(lines))
+    report.write_text("\n".join(lines + body))
     return report

@@ -59,3 +59,54 @@ def share_heatmap(shares: pd.DataFrame, path: Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def vsm_radar_grid(condition: dict, title: str, path: Path) -> Path:
+    """One radar per country role: the model's six scores, the ground truth and the global average."""
+    countries = list(condition["countries"])
+    cols = 5
+    rows = max(1, -(-len(countries) // cols))
+    angles = np.linspace(0, 2 * np.pi, len(DIMENSIONS), endpoint=False)
+    closed = np.append(angles, angles[0])
+    fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 3.0 * rows), subplot_kw={"projection": "polar"})
+    axes = np.atleast_1d(axes).ravel()
+    average = condition["global_average"]
+    for ax, code in zip(axes, countries):
+        entry = condition["countries"][code]
+        series = [
+            ("model", [entry["scores"][d]["score"] for d in DIMENSIONS], "C0"),
+            ("ground truth", [entry["truth"].get(d, np.nan) for d in DIMENSIONS], "C3"),
+            ("global average", [average.get(d, np.nan) for d in DIMENSIONS], "grey"),
+        ]
+        for label, values, color in series:
+            ax.plot(closed, np.append(values, values[0]), color=color, lw=1.2, label=label)
+        ax.set_xticks(angles, DIMENSIONS, fontsize=7)
+        ax.set_ylim(0, 110)
+        ax.set_yticks([25, 50, 75, 100], [], fontsize=5)
+        ax.set_title(code, fontsize=9)
+    for ax in axes[len(countries) :]:
+        ax.set_visible(False)
+    axes[0].legend(loc="upper left", bbox_to_anchor=(-0.45, 1.35), fontsize=7, frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def vsm_dimension_bars(conditions: dict[str, dict], path: Path) -> Path:
+    """Mean deviation ratio per dimension (seed 003 Figure 7), one bar group per language condition."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    width = 0.8 / max(1, len(conditions))
+    x = np.arange(len(DIMENSIONS))
+    for k, (name, cond) in enumerate(conditions.items()):
+        values = [cond["by_dimension"][d]["deviation_ratio"]["mean"] for d in DIMENSIONS]
+        ax.bar(x + k * width, np.nan_to_num(np.asarray(values, dtype=float)), width, label=name)
+    ax.axhline(1.0, color="grey", lw=0.8, ls="--")
+    ax.set_xticks(x + width * (len(conditions) - 1) / 2, DIMENSIONS)
+    ax.set(ylabel="mean deviation ratio (higher is better)", title="Deviation ratio by dimension")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

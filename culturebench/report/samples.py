@@ -9,9 +9,11 @@ import pandas as pd
 
 from culturebench.jsonl import read_jsonl
 from culturebench.metrics.binary import ROW_COLUMNS, score_row
+from culturebench.metrics.vsm import vsm_score_row
 
 _SAMPLES = re.compile(r"^samples_(?P<task>.+)_(?P<stamp>\d{4}-\d{2}-\d{2}T[\d.\-]+)\.jsonl$")
 HOFSTEDE_PREFIX = "culturebench_hofstede"
+VSM_PREFIX = "culturebench_vsm"
 
 
 class RunFileError(ValueError):
@@ -33,21 +35,28 @@ def latest_results_file(run_dir: Path) -> Path | None:
     return files[-1] if files else None
 
 
-def binary_rows(path: Path) -> pd.DataFrame:
-    """Score rows (binary.ROW_COLUMNS + persona) of one binary-choice task's samples file."""
+def _rows(path: Path, make_row) -> list[dict]:
+    """make_row(doc, log-likelihoods) for every sample of a samples file; a bad sample names its line."""
     rows = []
     for i, sample in read_jsonl(path, RunFileError):
         try:
-            row = score_row(sample["doc"], [float(ll) for ll, _ in sample["filtered_resps"]])
+            rows.append(make_row(sample["doc"], [float(ll) for ll, _ in sample["filtered_resps"]]))
         except (KeyError, TypeError, ValueError) as e:
             raise RunFileError(f"{path}:{i}: sample lacks a usable field ({e!r})") from None
-        rows.append(row)
-    return pd.DataFrame.from_records(rows, columns=[*ROW_COLUMNS, "persona"])
+    return rows
+
+
+def _task_files(run_dir: Path, prefix: str) -> list[Path]:
+    return [p for t, p in latest_sample_files(run_dir).items() if t.startswith(prefix)]
 
 
 def hofstede_rows(run_dir: Path) -> pd.DataFrame:
     """All Hofstede advice-dilemma score rows of a run, persona and no-persona tasks together."""
-    files = {t: p for t, p in latest_sample_files(run_dir).items() if t.startswith(HOFSTEDE_PREFIX)}
-    if not files:
-        return pd.DataFrame(columns=[*ROW_COLUMNS, "persona"])
-    return pd.concat([binary_rows(p) for p in files.values()], ignore_index=True)
+    rows = [r for p in _task_files(run_dir, HOFSTEDE_PREFIX) for r in _rows(p, score_row)]
+    return pd.DataFrame.from_records(rows, columns=[*ROW_COLUMNS, "persona"])
+
+
+def vsm_rows(run_dir: Path) -> pd.DataFrame:
+    """All VSM survey score rows of a run (item, country role, language, condition, digit probabilities)."""
+    rows = [r for p in _task_files(run_dir, VSM_PREFIX) for r in _rows(p, vsm_score_row)]
+    return pd.DataFrame.from_records(rows, columns=["item_id", "country", "lang", "condition", "probs", "expected"])

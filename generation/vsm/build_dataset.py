@@ -1,0 +1,69 @@
+"""Builds hf_datasets/vsm_survey from the project's source text and its translations.
+
+    python generation/vsm/build_dataset.py
+
+translations/<lang>.json holds, per language, the 24 items, the seven answer scales, the system
+role (with a {country} slot), the answer instruction and cue, and the 20 country names; en.json is
+the source written by the project, the others were translated from it (see the dataset card).
+Writes data/items/<lang>.jsonl (item rows keep their id) and data/roles.jsonl (one row per
+language x country role), then refreshes the card's content hash. Rerunning is idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from culturebench.resources import dataset_dir
+from culturebench.versioning import content_hash
+from culturebench.vsm import ANSWER_DIGITS, ITEM_IDS, ITEM_SCALES, VSM_COUNTRIES, VSM_LANGUAGES
+
+HERE = Path(__file__).resolve().parent
+
+
+def check_translation(data: dict, lang: str, source: dict) -> None:
+    """Same structure as the source, one {country} slot, five labels per scale, ASCII answer digits."""
+    where = f"translations/{lang}.json"
+    if data.get("lang") != lang:
+        raise ValueError(f"{where}: lang is {data.get('lang')!r}")
+    for key in ("items", "scales", "country_names"):
+        if set(data[key]) != set(source[key]):
+            raise ValueError(f"{where}: keys of {key!r} differ from en.json")
+    if data["system_role"].count("{country}") != 1:
+        raise ValueError(f"{where}: system_role needs exactly one {{country}}")
+    if any(len(labels) != 5 for labels in data["scales"].values()):
+        raise ValueError(f"{where}: every scale needs five labels")
+    if not all(d in data["instruction"] for d in ANSWER_DIGITS):
+        raise ValueError(f"{where}: instruction must name the ASCII digits 1-5")
+
+
+def build() -> Path:
+    source = json.loads((HERE / "translations" / "en.json").read_text(encoding="utf-8"))
+    target = dataset_dir("vsm_survey")
+    (target / "data" / "items").mkdir(parents=True, exist_ok=True)
+    roles = []
+    for lang in VSM_LANGUAGES:
+        data = json.loads((HERE / "translations" / f"{lang}.json").read_text(encoding="utf-8"))
+        check_translation(data, lang, source)
+        with (target / "data" / "items" / f"{lang}.jsonl").open("w", encoding="utf-8") as f:
+            for item_id in ITEM_IDS:
+                scale = ITEM_SCALES[item_id]
+                row = {"id": item_id, "lang": lang, "scale": scale, "question": data["items"][item_id],
+                       "options": data["scales"][scale]}
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for country in VSM_COUNTRIES:
+            roles.append({"lang": lang, "country": country, "country_name": data["country_names"][country],
+                          "system_role": data["system_role"].replace("{country}", data["country_names"][country]),
+                          "instruction": data["instruction"], "answer_cue": data["answer_cue"]})
+    with (target / "data" / "roles.jsonl").open("w", encoding="utf-8") as f:
+        for row in roles:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    card = target / "README.md"
+    text = re.sub(r"^content_hash: .*$", f"content_hash: {content_hash(target)}", card.read_text(), count=1, flags=re.M)
+    card.write_text(text)
+    return target
+
+
+if __name__ == "__main__":
+    print(build())
