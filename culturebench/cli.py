@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from culturebench import __version__
+from culturebench.dimensions import DIMENSIONS
 from culturebench.evaluate import DEFAULT_TASKS
 
 DEMO_LIMIT = 220
@@ -33,7 +34,29 @@ def _evaluate(args: argparse.Namespace) -> None:
 def _report(args: argparse.Namespace) -> None:
     from culturebench.report.build import write_report
 
-    print(f"report: {write_report(Path(args.run_dir), n_boot=args.n_boot)}")
+    constants = None
+    if args.vsm_constants:
+        constants = {}
+        for part in args.vsm_constants.split(","):
+            dim, sep, value = part.partition("=")
+            if not sep or dim.strip().upper() not in DIMENSIONS:
+                raise ValueError(f"--vsm-constants takes DIM=C pairs for {', '.join(DIMENSIONS)}, got {part!r}")
+            constants[dim.strip().upper()] = float(value)
+        if set(constants) != set(DIMENSIONS):
+            raise ValueError(f"--vsm-constants needs all six dimensions, got {sorted(constants)}")
+    print(f"report: {write_report(Path(args.run_dir), n_boot=args.n_boot, vsm_constants=constants)}")
+
+
+def _compare(args: argparse.Namespace) -> None:
+    from culturebench.report.compare import write_comparison
+
+    names = {}
+    for pair in args.name or []:
+        run, sep, model = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--name takes RUN_DIR=MODEL, got {pair!r}")
+        names[run] = model
+    print(f"comparison: {write_comparison([Path(r) for r in args.run_dirs], Path(args.output), names)}")
 
 
 def _tasks_dir(args: argparse.Namespace) -> None:
@@ -99,7 +122,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rp.add_argument("run_dir", help="folder written by `culturebench evaluate` or by lm-eval --log_samples")
     rp.add_argument("--n-boot", type=int, default=2000, help="bootstrap resamples for CIs; default 2000")
+    rp.add_argument(
+        "--vsm-constants",
+        metavar="PDI=C,IDV=C,...",
+        help="VSM scores as raw index + C (the VSM 2013 manual's convention) instead of the default "
+        "mapping of each index's possible range onto 0-100",
+    )
     rp.set_defaults(func=_report)
+
+    cp = sub.add_parser(
+        "compare",
+        help="compare several runs: rankings and model-origin analysis",
+        description="Read each run's metrics.json (writing it from the samples if missing) and write "
+        "OUTPUT/comparison.md, comparison.json and origin.png. Models are looked up in the model registry "
+        "(hf_datasets/models) by the run's pretrained id or path.",
+    )
+    cp.add_argument("run_dirs", nargs="+", help="run folders written by `culturebench evaluate`")
+    cp.add_argument("--output", required=True, help="folder for the comparison")
+    cp.add_argument(
+        "--name",
+        action="append",
+        metavar="RUN_DIR=MODEL",
+        help="name the model of a run (e.g. a local path) as in the registry; repeatable",
+    )
+    cp.set_defaults(func=_compare)
 
     td = sub.add_parser(
         "tasks-dir",

@@ -116,3 +116,26 @@ def countries_with_score(dimension: str) -> list[str]:
     for truth in GROUND_TRUTHS:
         have |= set(hofstede_scores(dimension, truth))
     return [c.alpha2 for c in all_countries() if c.alpha2 in have]
+
+
+EXTERNAL_FACTORS: dict[str, str] = {
+    "gdp_usd_millions_2020": "World Bank WDI, GDP 2020 (current US$), release of 2021-07-01",
+    "web_content_share_pct_2022": "W3Techs share of websites in the country's main language, March 2022 (OBDILCI v3.4)",
+}
+
+
+@lru_cache(maxsize=1)
+def external_factors() -> dict[str, dict[str, float]]:
+    """{factor: {alpha2: value}} for the countries with a sourced value (empty cells are left out)."""
+    path = dataset_dir("countries") / "data" / "external_factors.csv"
+    out: dict[str, dict[str, float]] = {f: {} for f in EXTERNAL_FACTORS}
+    with path.open(encoding="utf-8") as f:
+        for i, row in enumerate(csv.DictReader(f), start=2):
+            get_country(row["alpha2"])
+            for factor in EXTERNAL_FACTORS:
+                if row[factor] != "":
+                    try:
+                        out[factor][row["alpha2"]] = float(row[factor])
+                    except ValueError:
+                        raise ValueError(f"{path}:{i}: {factor} is not a number: {row[factor]!r}") from None
+    return out

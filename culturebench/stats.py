@@ -76,6 +76,11 @@ class Correlation:
         return {k: _clean(v) for k, v in asdict(self).items()}
 
 
+def _constant(values: np.ndarray) -> bool:
+    """Constant up to floating-point noise (which would otherwise give a meaningless r)."""
+    return bool(np.ptp(values) <= 1e-9 * max(1.0, float(np.abs(values).max())))
+
+
 def _pearson_only(xy: np.ndarray) -> float:
     x, y = xy[:, 0], xy[:, 1]
     if np.ptp(x) == 0 or np.ptp(y) == 0:
@@ -93,9 +98,9 @@ def correlate(
     n = len(xa)
     if n < 3:
         return Correlation(n=n, undefined=f"needs at least 3 points, got {n}")
-    if np.ptp(xa) == 0:
+    if _constant(xa):
         return Correlation(n=n, undefined="ground truth is constant")
-    if np.ptp(ya) == 0:
+    if _constant(ya):
         return Correlation(n=n, undefined="model values are constant (same answer for every country)")
     r, p = sps.pearsonr(xa, ya)
     rho, p_s = sps.spearmanr(xa, ya)

@@ -29,3 +29,19 @@ def card_field(dataset_folder: Path, field: str) -> str:
     if not m:
         raise ValueError(f"{dataset_folder}/README.md front matter has no {field!r}")
     return m.group(1).strip("'\"")
+
+
+def refresh_content_hash(dataset_folder: Path) -> str:
+    """Rewrite the card's `content_hash` from the data files; returns the new hash."""
+    card = Path(dataset_folder) / "README.md"
+    new = content_hash(dataset_folder)
+    text = re.sub(r"^content_hash: .*$", f"content_hash: {new}", card.read_text(encoding="utf-8"), count=1, flags=re.M)
+    card.write_text(text, encoding="utf-8")
+    return new
+
+
+if __name__ == "__main__":
+    import sys
+
+    for folder in sys.argv[1:]:
+        print(folder, refresh_content_hash(Path(folder)))

@@ -105,6 +105,33 @@ def test_task_metrics_agree_with_the_library(run_dir):
     assert results["culturebench_hofstede_uai"]["pearson_r,none"] == pytest.approx(r)
 
 
+def test_compare_runs_with_a_registry_name(run_dir, tmp_path):
+    other = tmp_path / "second-run"
+    (other / "lm_eval").mkdir(parents=True)
+    for path in latest_sample_files(run_dir).values():
+        (other / "lm_eval" / path.name).write_bytes(path.read_bytes())
+    argv = [
+        "compare",
+        str(run_dir),
+        str(other),
+        "--output",
+        str(tmp_path / "cmp"),
+        "--name",
+        f"{run_dir}=Qwen/Qwen2.5-7B-Instruct",
+        "--name",
+        f"{other}=mistralai/Mistral-7B-Instruct-v0.3",
+    ]
+    assert main(argv) == 0
+    result = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
+    assert result["models"]["Qwen/Qwen2.5-7B-Instruct"]["origin"] == "CN"
+    assert result["models"]["mistralai/Mistral-7B-Instruct-v0.3"]["origin"] == "FR"
+    assert len(result["ranking"]) == 8  # 2 runs x 4 prompt conditions
+    assert set(result["origin"]) == {"CN", "FR"}
+    md = (tmp_path / "cmp" / "comparison.md").read_text()
+    assert "## Model origin" in md and (tmp_path / "cmp" / "origin.png").exists()
+    assert main(["compare", str(run_dir), str(run_dir), "--output", str(tmp_path / "dup")]) == 1  # same name twice
+
+
 def test_report_recomputes_from_samples_alone(run_dir, tmp_path):
     copy = tmp_path / "copy"
     for path in latest_sample_files(run_dir).values():
@@ -114,6 +141,20 @@ def test_report_recomputes_from_samples_alone(run_dir, tmp_path):
     a = json.loads((run_dir / "metrics.json").read_text())["hofstede"]
     b = json.loads((copy / "metrics.json").read_text())["hofstede"]
     assert a == b
+
+
+def test_report_with_vsm_constants(run_dir, tmp_path):
+    for path in latest_sample_files(run_dir).values():
+        if "vsm_aligned" in path.name:
+            (tmp_path / path.name).write_bytes(path.read_bytes())
+    constants = "PDI=10,IDV=20,MAS=30,UAI=40,LTO=50,IVR=60"
+    assert main(["report", str(tmp_path), "--n-boot", "0", "--vsm-constants", constants]) == 0
+    vsm = json.loads((tmp_path / "metrics.json").read_text())["vsm"]
+    assert vsm["score_scale"] == "raw + C"
+    scores = next(iter(vsm["conditions"]["aligned"]["countries"].values()))["scores"]
+    assert scores["PDI"]["score"] == pytest.approx(scores["PDI"]["raw"] + 10)
+    assert scores["IVR"]["score"] == pytest.approx(scores["IVR"]["raw"] + 60)
+    assert main(["report", str(tmp_path), "--vsm-constants", "PDI=1"]) == 1  # all six are needed
 
 
 def test_truncated_samples_file_is_a_clear_error(run_dir, tmp_path):

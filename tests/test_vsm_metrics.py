@@ -110,3 +110,35 @@ def test_bootstrap_over_answer_draws_brackets_the_score():
     for d, v in out.items():
         assert v["ci_low"] < v["score"] < v["ci_high"], d
         assert v["score"] == pytest.approx(50.0)
+
+
+def _all_condition_rows(answers_of) -> pd.DataFrame:
+    """Rows of the all-language condition; answers_of(country, lang) gives expected codes per item."""
+    from culturebench.vsm import condition_blocks
+
+    return pd.DataFrame([
+        {"item_id": i, "country": c, "lang": lang, "condition": "all", "probs": list(_distribution(v))}
+        for c, lang in condition_blocks("all") for i, v in answers_of(c, lang).items()
+    ])  # fmt: skip
+
+
+def test_language_groups_and_external_factors():
+    truths = {c: {d: min(v, 100) for d, v in country_truth(c).items()} for c in VSM_COUNTRIES}
+    average = global_average(list(VSM_COUNTRIES))
+    # Perfect in English, the global average in Chinese, halfway in the other languages.
+    halfway = {c: {d: (truths[c].get(d, average[d]) + average[d]) / 2 for d in average} for c in VSM_COUNTRIES}
+
+    def answers_of(country, lang):
+        if lang == "en":
+            return _answers_for({**average, **truths[country]})
+        return _answers_for(average if lang == "zh" else halfway[country])
+
+    m = vsm_metrics(_all_condition_rows(answers_of), n_boot=0)
+    groups = m["language_groups"]
+    assert groups["zh"]["deviation_ratio"]["mean"] == pytest.approx(1.0)
+    assert groups["other"]["deviation_ratio"]["mean"] == pytest.approx(2.0, rel=0.2)
+    assert groups["en"]["deviation_ratio"]["n_unbounded"] >= 15  # exact except scores above 100
+    assert set(groups["en"]["countries"]) == set(VSM_COUNTRIES)
+    factors = m["conditions"]["all"]["external_factors"]
+    assert factors["gdp_usd_millions_2020"]["n"] == 19  # Tanzania has no sourced GDP
+    assert factors["web_content_share_pct_2022"]["n"] == 16  # four languages below the table's floor

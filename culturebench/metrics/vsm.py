@@ -25,10 +25,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from culturebench.countries import DEFAULT_GROUND_TRUTH, hofstede_scores
+from culturebench.countries import DEFAULT_GROUND_TRUTH, external_factors, hofstede_scores
 from culturebench.dimensions import DIMENSIONS
 from culturebench.metrics.deviation import deviation_ratio, mean_abs_difference, ratio_or_unbounded
-from culturebench.stats import CI_LEVEL, DEFAULT_N_BOOT, DEFAULT_SEED
+from culturebench.stats import CI_LEVEL, DEFAULT_N_BOOT, DEFAULT_SEED, correlate
+from culturebench.vsm import ITEM_IDS, VSM_COUNTRIES
 
 # (weight, plus item, minus item) pairs per dimension; VSM 2013 Manual.
 FORMULAS: dict[str, tuple[tuple[int, str, str], tuple[int, str, str]]] = {
@@ -162,6 +163,58 @@ def _mean_ratio(values: list[float]) -> dict:
     }
 
 
+def _condition_metrics(
+    rows: pd.DataFrame,
+    average: Mapping[str, float],
+    constants: Mapping[str, float] | None,
+    truth: str,
+    n_boot: int,
+    seed: int,
+) -> dict:
+    """Scores and alignment of every country role with all 24 items among the rows."""
+    per_country, answers = {}, []
+    for country in sorted(rows["country"].unique()):
+        dists = item_distributions(rows[rows["country"] == country])
+        if set(dists) != set(ITEM_IDS):
+            continue  # under --limit a role may lack items; its indices are undefined
+        dims = country_scores(dists, constants, n_boot=n_boot, seed=seed)
+        model = {d: v["score"] for d, v in dims.items()}
+        gt = country_truth(country, truth)
+        per_country[country] = {"scores": dims, "truth": gt, **alignment(model, gt, average)}
+        answers += [
+            {"country": country, "item_id": i, "expected": float(p @ CODES), "argmax": int(np.argmax(p)) + 1,
+             "probs": [float(x) for x in p]}
+            for i, p in sorted(dists.items())
+        ]  # fmt: skip
+    by_dim = {}
+    for d in DIMENSIONS:
+        ratios = [c["deviation_ratio_by_dimension"][d] for c in per_country.values() if d in c["truth"]]
+        model_scores = {k: c["scores"][d]["score"] for k, c in per_country.items()}
+        by_dim[d] = {
+            "deviation_ratio": _mean_ratio(ratios),
+            "spread_ratio": spread_ratio(model_scores, hofstede_scores(d, truth)),
+            "model_mean": float(np.mean(list(model_scores.values()))) if model_scores else math.nan,
+            "truth_mean": average.get(d, math.nan),
+        }
+    ratios = {c: v["deviation_ratio"] for c, v in per_country.items()}
+    factors = {}
+    for name, values in external_factors().items():
+        pairs = [(ratios[c], values[c]) for c in ratios if c in values and math.isfinite(ratios[c])]
+        factors[name] = correlate([r for r, _ in pairs], [v for _, v in pairs]).to_dict()
+    return {
+        "countries": per_country,
+        "global_average": dict(average),
+        "by_dimension": by_dim,
+        "deviation_ratio": _mean_ratio(list(ratios.values())),
+        "difference": float(np.mean([c["difference"] for c in per_country.values()])) if per_country else math.nan,
+        "external_factors": factors,
+        "answers": answers,
+    }
+
+
+LANGUAGE_GROUPS: dict[str, str] = {"en": "English", "zh": "Chinese", "other": "average of the other 18 languages"}
+
+
 def vsm_metrics(
     rows: pd.DataFrame,
     constants: Mapping[str, float] | None = None,
@@ -169,54 +222,32 @@ def vsm_metrics(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = DEFAULT_SEED,
 ) -> dict:
-    """Every VSM metric from score rows (item_id, country, lang, condition, probs), per language condition."""
+    """Every VSM metric from score rows (item_id, country, lang, condition, probs), per language condition.
+
+    The global average is the mean ground truth over all 20 VSM countries, whatever subset a run
+    covers. With the `all` condition, `language_groups` also splits its rows by prompt language
+    (English, Chinese, the others), the view of seed 003's model-origin analysis (Figures 4-5).
+    """
+    average = global_average(list(VSM_COUNTRIES), truth)
     out: dict = {
         "ground_truth": truth,
         "score_scale": "raw + C" if constants else "range mapped to 0-100",
-        "conditions": {},
+        "conditions": {
+            condition: _condition_metrics(cond_rows, average, constants, truth, n_boot, seed)
+            for condition, cond_rows in rows.groupby("condition", sort=False)
+        },
     }
-    for condition, cond_rows in rows.groupby("condition", sort=False):
-        countries = sorted(cond_rows["country"].unique())
-        average = global_average(countries, truth)
-        per_country, answers = {}, []
-        for country in countries:
-            dists = item_distributions(cond_rows[cond_rows["country"] == country])
-            if set(dists) != {i for terms in FORMULAS.values() for _, a, b in terms for i in (a, b)}:
-                continue  # under --limit a country may lack items; its indices are undefined
-            dims = country_scores(dists, constants, n_boot=n_boot, seed=seed)
-            model = {d: v["score"] for d, v in dims.items()}
-            gt = country_truth(country, truth)
-            per_country[country] = {"scores": dims, "truth": gt, **alignment(model, gt, average)}
-            answers += [
-                {
-                    "country": country,
-                    "item_id": i,
-                    "expected": float(p @ CODES),
-                    "argmax": int(np.argmax(p)) + 1,
-                    "probs": [float(x) for x in p],
-                }
-                for i, p in sorted(dists.items())
-            ]
-        by_dim = {}
-        for d in DIMENSIONS:
-            ratios = [
-                c["deviation_ratio_by_dimension"][d]
-                for c in per_country.values()
-                if d in c["deviation_ratio_by_dimension"]
-            ]
-            model_scores = {k: c["scores"][d]["score"] for k, c in per_country.items()}
-            by_dim[d] = {
-                "deviation_ratio": _mean_ratio(ratios),
-                "spread_ratio": spread_ratio(model_scores, hofstede_scores(d, truth)),
-                "model_mean": float(np.mean(list(model_scores.values()))) if model_scores else math.nan,
-                "truth_mean": average.get(d, math.nan),
+    all_rows = rows[rows["condition"] == "all"]
+    if len(all_rows):
+        group = all_rows["lang"].where(all_rows["lang"].isin(["en", "zh"]), "other")
+        out["language_groups"] = {}
+        for name in LANGUAGE_GROUPS:
+            m = _condition_metrics(all_rows[group == name], average, constants, truth, 0, seed)
+            out["language_groups"][name] = {
+                "deviation_ratio": m["deviation_ratio"],
+                "difference": m["difference"],
+                "countries": {
+                    c: {k: v[k] for k in ("deviation_ratio", "difference")} for c, v in m["countries"].items()
+                },
             }
-        out["conditions"][condition] = {
-            "countries": per_country,
-            "global_average": average,
-            "by_dimension": by_dim,
-            "deviation_ratio": _mean_ratio([c["deviation_ratio"] for c in per_country.values()]),
-            "difference": float(np.mean([c["difference"] for c in per_country.values()])) if per_country else math.nan,
-            "answers": answers,
-        }
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -11,35 +11,17 @@ import pandas as pd
 from culturebench.countries import GROUND_TRUTHS, get_country
 from culturebench.dimensions import DIMENSION_NAMES, DIMENSIONS
 from culturebench.metrics.hofstede import SKEW_BOUNDS, hofstede_metrics
-from culturebench.metrics.vsm import vsm_metrics
+from culturebench.metrics.vsm import LANGUAGE_GROUPS, vsm_metrics
 from culturebench.report.figures import alignment_scatter, share_heatmap, vsm_dimension_bars, vsm_radar_grid
+from culturebench.report.format import fmt, json_ready
 from culturebench.report.samples import RunFileError, hofstede_rows, latest_results_file, vsm_rows
 from culturebench.stats import DEFAULT_N_BOOT
 
 DEMO_MARKER = "demo.json"
 
 
-def _fmt(v: float | None, digits: int = 3) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "n/a"
-    if isinstance(v, float) and math.isinf(v):
-        return "∞"
-    return f"{v:.{digits}f}"
-
-
-def _json_ready(value):
-    """NaN (an undefined statistic) becomes null; containers are walked."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    return value
-
-
 def _ci(d: dict, key: str = "value", low: str = "ci_low", high: str = "ci_high") -> str:
-    return f"{_fmt(d.get(key))} [{_fmt(d.get(low))}, {_fmt(d.get(high))}]"
+    return f"{fmt(d.get(key))} [{fmt(d.get(low))}, {fmt(d.get(high))}]"
 
 
 def _run_info(run_dir: Path) -> dict:
@@ -97,8 +79,8 @@ def _hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, s
                 else f"undefined: {a['undefined']}"
             )
             lines.append(
-                f"| {dim} | {a['n']} | {r} | {_fmt(a['pearson_p'])} | {_fmt(a['spearman_rho'])} | "
-                f"{_fmt(a['spearman_p'])} | {_fmt(a['threshold_accuracy'])} | {_fmt(a['skew']['mean_share'])} | "
+                f"| {dim} | {a['n']} | {r} | {fmt(a['pearson_p'])} | {fmt(a['spearman_rho'])} | "
+                f"{fmt(a['spearman_p'])} | {fmt(a['threshold_accuracy'])} | {fmt(a['skew']['mean_share'])} | "
                 f"{a['skew']['flag'] or 'no'} |"
             )
         lines += [
@@ -110,10 +92,10 @@ def _hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, s
         ]
         for dim, a in rows:
             for level, s in a["by_resource_level"].items():
-                r = _fmt(s["pearson_r"]) if s["undefined"] is None else "undefined"
+                r = fmt(s["pearson_r"]) if s["undefined"] is None else "undefined"
                 lines.append(
                     f"| {dim} | {level} | {s['n']} | {r} | "
-                    f"{_fmt(s['threshold_accuracy'])} | {_fmt(s['skew']['mean_share'])} |"
+                    f"{fmt(s['threshold_accuracy'])} | {fmt(s['skew']['mean_share'])} |"
                 )
         lines.append("")
     for name, rel in figures.items():
@@ -128,7 +110,7 @@ def _hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, s
             "|---" * (len(grid.columns) + 1) + "|",
         ]
         for code, row in grid.iterrows():
-            lines.append(f"| {get_country(code).name} ({code}) | " + " | ".join(_fmt(v, 2) for v in row) + " |")
+            lines.append(f"| {get_country(code).name} ({code}) | " + " | ".join(fmt(v, 2) for v in row) + " |")
         lines.append("")
     return lines
 
@@ -150,8 +132,10 @@ def _hofstede_section(rows: pd.DataFrame, run_dir: Path, fig_dir: Path, n_boot: 
     return metrics, _hofstede_markdown(metrics, shares, figures)
 
 
-def _vsm_section(rows: pd.DataFrame, run_dir: Path, fig_dir: Path, n_boot: int) -> tuple[dict, list[str]]:
-    metrics = vsm_metrics(rows, n_boot=n_boot)
+def _vsm_section(
+    rows: pd.DataFrame, run_dir: Path, fig_dir: Path, n_boot: int, constants: dict[str, float] | None = None
+) -> tuple[dict, list[str]]:
+    metrics = vsm_metrics(rows, constants=constants, n_boot=n_boot)
     conditions = metrics["conditions"]
     figures: dict[str, str] = {}
     for name, cond in conditions.items():
@@ -182,7 +166,7 @@ def _vsm_markdown(metrics: dict, figures: dict[str, str]) -> list[str]:
     for name, cond in metrics["conditions"].items():
         dr = cond["deviation_ratio"]
         lines.append(
-            f"| {name} | {len(cond['countries'])} | {_fmt(cond['difference'], 1)} | {_fmt(dr['mean'], 2)} | "
+            f"| {name} | {len(cond['countries'])} | {fmt(cond['difference'], 1)} | {fmt(dr['mean'], 2)} | "
             f"{dr['n_unbounded']} |"
         )
     lines.append("")
@@ -201,10 +185,10 @@ def _vsm_markdown(metrics: dict, figures: dict[str, str]) -> list[str]:
         ]
         ranked = sorted(cond["countries"].items(), key=lambda kv: -kv[1]["deviation_ratio"])
         for rank, (code, c) in enumerate(ranked, start=1):
-            cells = [f"{_fmt(c['scores'][d]['score'], 0)} / {_fmt(c['truth'].get(d), 0)}" for d in DIMENSIONS]
+            cells = [f"{fmt(c['scores'][d]['score'], 0)} / {fmt(c['truth'].get(d), 0)}" for d in DIMENSIONS]
             lines.append(
-                f"| {rank} | {get_country(code).name} | {_fmt(c['deviation_ratio'], 2)} | "
-                f"{_fmt(c['difference'], 1)} | " + " | ".join(cells) + " |"
+                f"| {rank} | {get_country(code).name} | {fmt(c['deviation_ratio'], 2)} | "
+                f"{fmt(c['difference'], 1)} | " + " | ".join(cells) + " |"
             )
         lines += [
             "",
@@ -214,8 +198,36 @@ def _vsm_markdown(metrics: dict, figures: dict[str, str]) -> list[str]:
         ]
         for d, b in cond["by_dimension"].items():
             lines.append(
-                f"| {d} | {_fmt(b['deviation_ratio']['mean'], 2)} | {b['deviation_ratio']['n_unbounded']} | "
-                f"{_fmt(b['spread_ratio'], 2)} | {_fmt(b['model_mean'], 1)} | {_fmt(b['truth_mean'], 1)} |"
+                f"| {d} | {fmt(b['deviation_ratio']['mean'], 2)} | {b['deviation_ratio']['n_unbounded']} | "
+                f"{fmt(b['spread_ratio'], 2)} | {fmt(b['model_mean'], 1)} | {fmt(b['truth_mean'], 1)} |"
+            )
+        lines.append("")
+    lines += [
+        "### External factors",
+        "",
+        "Correlation over country roles of the deviation ratio with each factor "
+        "(sources in the `countries` dataset card).",
+        "",
+        "| prompts | factor | countries | Pearson r | p | Spearman ρ |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, cond in metrics["conditions"].items():
+        for factor, c in cond["external_factors"].items():
+            r = fmt(c["pearson_r"]) if c["undefined"] is None else f"undefined: {c['undefined']}"
+            lines.append(f"| {name} | {factor} | {c['n']} | {r} | {fmt(c['pearson_p'])} | {fmt(c['spearman_rho'])} |")
+    lines.append("")
+    if "language_groups" in metrics:
+        lines += [
+            "### By prompt language (all-language condition)",
+            "",
+            "| prompt language | mean deviation ratio | United States role | China role | mean difference |",
+            "|---|---|---|---|---|",
+        ]
+        for group, g in metrics["language_groups"].items():
+            us, cn = (g["countries"].get(c, {}).get("deviation_ratio") for c in ("US", "CN"))
+            lines.append(
+                f"| {LANGUAGE_GROUPS[group]} | {fmt(g['deviation_ratio']['mean'], 2)} | {fmt(us, 2)} | "
+                f"{fmt(cn, 2)} | {fmt(g['difference'], 1)} |"
             )
         lines.append("")
     lines += [f"![{name}]({rel})" for name, rel in figures.items()]
@@ -223,12 +235,18 @@ def _vsm_markdown(metrics: dict, figures: dict[str, str]) -> list[str]:
     return lines
 
 
-def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT) -> Path:
-    """Recompute every metric from the run's samples and write report.md, metrics.json and figures/."""
+def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT, vsm_constants: dict[str, float] | None = None) -> Path:
+    """Recompute every metric from the run's samples and write report.md, metrics.json and figures/.
+
+    vsm_constants: the VSM manual's C per dimension (scores = raw + C) instead of the 0-100 range mapping.
+    """
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise RunFileError(f"run folder {run_dir} does not exist")
-    sections = {"hofstede": (hofstede_rows(run_dir), _hofstede_section), "vsm": (vsm_rows(run_dir), _vsm_section)}
+    sections = {
+        "hofstede": (hofstede_rows(run_dir), _hofstede_section),
+        "vsm": (vsm_rows(run_dir), partial(_vsm_section, constants=vsm_constants)),
+    }
     if all(rows.empty for rows, _ in sections.values()):
         raise RunFileError(f"no CultureBench samples_*.jsonl under {run_dir}; was lm-eval run with --log_samples?")
     info = _run_info(run_dir)
@@ -240,7 +258,7 @@ def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT) -> Path:
         if not rows.empty:
             out[name], lines = section(rows, run_dir, fig_dir, n_boot)
             body += lines
-    (run_dir / "metrics.json").write_text(json.dumps(_json_ready(out), indent=2, allow_nan=False, default=str))
+    (run_dir / "metrics.json").write_text(json.dumps(json_ready(out), indent=2, allow_nan=False, default=str))
 
     lines = ["# CultureBench report", ""]
     if "demo" in info:

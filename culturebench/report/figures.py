@@ -1,7 +1,8 @@
-"""Figures of the Hofstede advice-dilemma report."""
+"""Figures of the reports: Hofstede dilemmas, VSM survey, and run comparisons."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +14,7 @@ import pandas as pd  # noqa: E402
 
 from culturebench.countries import hofstede_scores  # noqa: E402
 from culturebench.dimensions import DIMENSION_NAMES, DIMENSIONS  # noqa: E402
+from culturebench.metrics.vsm import LANGUAGE_GROUPS  # noqa: E402
 
 
 def alignment_scatter(shares: pd.DataFrame, dimension: str, truth: str, r: float | None, path: Path) -> Path:
@@ -106,6 +108,31 @@ def vsm_dimension_bars(conditions: dict[str, dict], path: Path) -> Path:
     ax.set_xticks(x + width * (len(conditions) - 1) / 2, DIMENSIONS)
     ax.set(ylabel="mean deviation ratio (higher is better)", title="Deviation ratio by dimension")
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+ORIGIN_ROLES = ("US", "CN")
+
+
+def origin_bars(origin: dict, path: Path) -> Path:
+    """Mean deviation ratio by model origin and prompt language, for the US and China roles and overall."""
+    fig, axes = plt.subplots(1, len(ORIGIN_ROLES) + 1, figsize=(11, 3.4), sharey=True)
+    panels = [*ORIGIN_ROLES, "all_roles"]
+    titles = ["United States role", "China role", "all roles"]
+    x = np.arange(len(LANGUAGE_GROUPS))
+    width = 0.8 / max(1, len(origin))
+    for ax, key, title in zip(axes, panels, titles):
+        for k, (org, groups) in enumerate(origin.items()):
+            values = [groups.get(g, {}).get(key, math.nan) for g in LANGUAGE_GROUPS]
+            ax.bar(x + k * width, np.nan_to_num(np.asarray(values, dtype=float)), width, label=f"{org}-origin")
+        ax.set_xticks(x + width * (len(origin) - 1) / 2, ["en", "zh", "other"])
+        ax.set_title(title)
+        ax.axhline(1.0, color="grey", lw=0.8, ls="--")
+    axes[0].set_ylabel("mean deviation ratio")
+    axes[-1].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -21,7 +21,7 @@ from culturebench.dimensions import DIMENSIONS
 from culturebench.items import DOMAINS, check_domain_balance, load_dilemmas, near_duplicates
 from culturebench.jsonl import read_jsonl
 from culturebench.resources import dataset_dir
-from culturebench.versioning import card_field, content_hash
+from culturebench.versioning import card_field, refresh_content_hash
 
 HERE = Path(__file__).resolve().parent
 STATS_START, STATS_END = "<!-- stats:start -->", "<!-- stats:end -->"
@@ -136,8 +136,8 @@ def _write_card_stats(target: Path, stats: dict, n_items: int) -> None:
     lines += ["", STATS_END]
     card = (target / "README.md").read_text(encoding="utf-8")
     card = re.sub(re.escape(STATS_START) + ".*?" + re.escape(STATS_END), "\n".join(lines), card, flags=re.S)
-    card = re.sub(r"^content_hash: .*$", f"content_hash: {content_hash(target)}", card, count=1, flags=re.M)
     (target / "README.md").write_text(card, encoding="utf-8")
+    refresh_content_hash(target)
     print(f"card updated: version {card_field(target, 'version')}, {card_field(target, 'content_hash')}")
 
 

@@ -12,11 +12,10 @@ language x country role), then refreshes the card's content hash. Rerunning is i
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from culturebench.resources import dataset_dir
-from culturebench.versioning import content_hash
+from culturebench.versioning import refresh_content_hash
 from culturebench.vsm import ANSWER_DIGITS, ITEM_IDS, ITEM_SCALES, VSM_COUNTRIES, VSM_LANGUAGES
 
 HERE = Path(__file__).resolve().parent
@@ -59,9 +58,7 @@ def build() -> Path:
     with (target / "data" / "roles.jsonl").open("w", encoding="utf-8") as f:
         for row in roles:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    card = target / "README.md"
-    text = re.sub(r"^content_hash: .*$", f"content_hash: {content_hash(target)}", card.read_text(), count=1, flags=re.M)
-    card.write_text(text)
+    refresh_content_hash(target)
     return target
 
 
