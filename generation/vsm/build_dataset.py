@@ -48,13 +48,25 @@ def build() -> Path:
         with (target / "data" / "items" / f"{lang}.jsonl").open("w", encoding="utf-8") as f:
             for item_id in ITEM_IDS:
                 scale = ITEM_SCALES[item_id]
-                row = {"id": item_id, "lang": lang, "scale": scale, "question": data["items"][item_id],
-                       "options": data["scales"][scale]}
+                row = {
+                    "id": item_id,
+                    "lang": lang,
+                    "scale": scale,
+                    "question": data["items"][item_id],
+                    "options": data["scales"][scale],
+                }
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         for country in VSM_COUNTRIES:
-            roles.append({"lang": lang, "country": country, "country_name": data["country_names"][country],
-                          "system_role": data["system_role"].replace("{country}", data["country_names"][country]),
-                          "instruction": data["instruction"], "answer_cue": data["answer_cue"]})
+            roles.append(
+                {
+                    "lang": lang,
+                    "country": country,
+                    "country_name": data["country_names"][country],
+                    "system_role": data["system_role"].replace("{country}", data["country_names"][country]),
+                    "instruction": data["instruction"],
+                    "answer_cue": data["answer_cue"],
+                }
+            )
     with (target / "data" / "roles.jsonl").open("w", encoding="utf-8") as f:
         for row in roles:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
