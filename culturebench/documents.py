@@ -53,7 +53,7 @@ def hofstede_documents(dimension: str, persona: str, chat_template: bool = False
                         "order": order,
                         "chat_template": chat_template,
                         "prompt": render_dilemma(item, cond),
-                        "high_index": LETTERS.index(cond.high_letter(item["options"])),
+                        "high_index": LETTERS.index(cond.letter_of(item["options"])),
                     }
                 )
     return docs

@@ -13,9 +13,12 @@ from culturebench.prompts import LETTERS, PromptCondition, render_dilemma
 from culturebench.resources import tasks_dir
 from culturebench.tokenization import GroupingCheck, check_choice_grouping
 from culturebench.vsm import ANSWER_DIGITS, vsm_documents
+from culturebench.wvs import DIRECT_LETTERS, direct_documents
 
 log = logging.getLogger(__name__)
-DEFAULT_TASKS = "culturebench_hofstede,culturebench_hofstede_default,culturebench_vsm"
+DEFAULT_TASKS = (
+    "culturebench_hofstede,culturebench_hofstede_default,culturebench_vsm,culturebench_wvs,culturebench_wvs_direct"
+)
 LM_EVAL_DIR = "lm_eval"
 PREFLIGHT_FILE = "preflight.json"
 
@@ -83,6 +86,7 @@ def grouping_preflight(model: str, model_args: str, apply_chat_template: bool) -
     probes = {
         "hofstede (A/B)": (render_dilemma(hofstede_items()[0], condition), LETTERS),
         "vsm (1-5)": (vsm_documents("aligned", apply_chat_template)[0]["prompt"], ANSWER_DIGITS),
+        "wvs direct (A-J)": (direct_documents(apply_chat_template)[9]["prompt"], tuple(DIRECT_LETTERS)),
     }
     checks = {}
     for name, (prompt, choices) in probes.items():

@@ -1,4 +1,4 @@
-"""Item schema of the binary advice dilemmas, its validator, and the near-duplicate check."""
+"""Item schemas of the binary dilemma banks, their validator, and the near-duplicate check."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,41 +15,59 @@ from culturebench.dimensions import DIMENSIONS
 from culturebench.jsonl import read_jsonl
 
 DOMAINS: tuple[str, ...] = ("family_friends", "workplace", "school", "health_money", "community_society")
-POLES: tuple[str, ...] = ("high", "low")
-DILEMMA_FIELDS: tuple[str, ...] = ("id", "dimension", "domain", "scenario", "question", "options")
-SCENARIO_WORDS = (50, 160)
 OPTION_WORDS = (4, 20)
 MIN_DOMAIN_SHARE = 0.15
-NEAR_DUPLICATE_COSINE = 0.5
+NEAR_DUPLICATE_COSINE = 0.3
 
 
 class ItemError(ValueError):
     """A malformed item; the message names the file, row and field."""
 
 
+@dataclass(frozen=True)
+class DilemmaSchema:
+    """What a binary dilemma bank's rows hold: the field naming what is measured, its values, domains, poles."""
+
+    category: str  # the field naming what an item measures: "dimension" or "item"
+    categories: tuple[str, ...]
+    domains: tuple[str, ...]
+    poles: tuple[str, str]  # (scored pole, other pole)
+    scenario_words: tuple[int, int]
+    extra_fields: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return ("id", self.category, "domain", "scenario", "question", "options", *self.extra_fields)
+
+
+HOFSTEDE_SCHEMA = DilemmaSchema("dimension", DIMENSIONS, DOMAINS, ("high", "low"), (50, 160))
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
 
-def validate_dilemma(row: object, where: str) -> dict:
-    """Check one advice dilemma; return it unchanged or raise ItemError naming `where` and the field."""
+def validate_dilemma(row: object, where: str, schema: DilemmaSchema = HOFSTEDE_SCHEMA) -> dict:
+    """Check one dilemma; return it unchanged or raise ItemError naming `where` and the field."""
     if not isinstance(row, dict):
         raise ItemError(f"{where}: expected a JSON object, got {type(row).__name__}")
-    missing = [f for f in DILEMMA_FIELDS if f not in row]
-    extra = [f for f in row if f not in DILEMMA_FIELDS]
+    missing = [f for f in schema.fields if f not in row]
+    extra = [f for f in row if f not in schema.fields]
     if missing or extra:
         raise ItemError(f"{where}: missing fields {missing}, unexpected fields {extra}")
     where = f"{where} (id {row['id']!r})"
-    for field in ("id", "dimension", "domain", "scenario", "question"):
+    for field in ("id", schema.category, "domain", "scenario", "question"):
         if not isinstance(row[field], str) or not row[field].strip():
             raise ItemError(f"{where}: field {field!r} must be a non-empty string")
-    if row["dimension"] not in DIMENSIONS:
-        raise ItemError(f"{where}: field 'dimension' is {row['dimension']!r}, not one of {DIMENSIONS}")
-    if row["domain"] not in DOMAINS:
-        raise ItemError(f"{where}: field 'domain' is {row['domain']!r}, not one of {DOMAINS}")
+    if row[schema.category] not in schema.categories:
+        raise ItemError(
+            f"{where}: field {schema.category!r} is {row[schema.category]!r}, not one of {schema.categories}"
+        )
+    if row["domain"] not in schema.domains:
+        raise ItemError(f"{where}: field 'domain' is {row['domain']!r}, not one of {schema.domains}")
     n = _words(row["scenario"])
-    if not SCENARIO_WORDS[0] <= n <= SCENARIO_WORDS[1]:
-        raise ItemError(f"{where}: field 'scenario' has {n} words, outside {SCENARIO_WORDS}")
+    if not schema.scenario_words[0] <= n <= schema.scenario_words[1]:
+        raise ItemError(f"{where}: field 'scenario' has {n} words, outside {schema.scenario_words}")
     if not row["question"].rstrip().endswith("?"):
         raise ItemError(f"{where}: field 'question' must be a question ending with '?'")
     options = row["options"]
@@ -57,24 +76,26 @@ def validate_dilemma(row: object, where: str) -> dict:
     for k, opt in enumerate(options):
         if not isinstance(opt, dict) or set(opt) != {"text", "pole"}:
             raise ItemError(f"{where}: field 'options[{k}]' must have exactly 'text' and 'pole'")
-        if opt["pole"] not in POLES:
-            raise ItemError(f"{where}: field 'options[{k}].pole' is {opt['pole']!r}, not one of {POLES}")
+        if opt["pole"] not in schema.poles:
+            raise ItemError(f"{where}: field 'options[{k}].pole' is {opt['pole']!r}, not one of {schema.poles}")
         m = _words(opt["text"]) if isinstance(opt["text"], str) else 0
         if not OPTION_WORDS[0] <= m <= OPTION_WORDS[1]:
             raise ItemError(f"{where}: field 'options[{k}].text' has {m} words, outside {OPTION_WORDS}")
-    if {o["pole"] for o in options} != set(POLES):
-        raise ItemError(f"{where}: field 'options' must hold one 'high' and one 'low' option")
+    if {o["pole"] for o in options} != set(schema.poles):
+        raise ItemError(
+            f"{where}: field 'options' must hold one {schema.poles[0]!r} and one {schema.poles[1]!r} option"
+        )
     return row
 
 
-def load_dilemmas(paths: Iterable[Path]) -> list[dict]:
+def load_dilemmas(paths: Iterable[Path], schema: DilemmaSchema = HOFSTEDE_SCHEMA) -> list[dict]:
     """Read and validate dilemma files; ids must be unique across them."""
     items: list[dict] = []
     seen: dict[str, str] = {}
     for path in paths:
         for line, row in read_jsonl(Path(path), ItemError):
             where = f"{path}:{line}"
-            item = validate_dilemma(row, where)
+            item = validate_dilemma(row, where, schema)
             if item["id"] in seen:
                 raise ItemError(f"{where}: id {item['id']!r} already used at {seen[item['id']]}")
             seen[item["id"]] = where
@@ -82,13 +103,15 @@ def load_dilemmas(paths: Iterable[Path]) -> list[dict]:
     return items
 
 
-def check_domain_balance(items: list[dict], min_share: float = MIN_DOMAIN_SHARE) -> list[str]:
-    """Problems with the domain spread: each domain must hold at least `min_share` of a dimension."""
+def check_domain_balance(
+    items: list[dict], min_share: float = MIN_DOMAIN_SHARE, schema: DilemmaSchema = HOFSTEDE_SCHEMA
+) -> list[str]:
+    """Problems with the domain spread: each domain must hold at least `min_share` of a category's items."""
     problems = []
-    for dim in sorted({i["dimension"] for i in items}):
-        counts = Counter(i["domain"] for i in items if i["dimension"] == dim)
+    for dim in sorted({i[schema.category] for i in items}):
+        counts = Counter(i["domain"] for i in items if i[schema.category] == dim)
         total = sum(counts.values())
-        for domain in DOMAINS:
+        for domain in schema.domains:
             if counts[domain] < min_share * total:
                 problems.append(f"{dim}: domain {domain} has {counts[domain]} of {total} items")
     return problems

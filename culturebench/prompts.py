@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from culturebench.countries import get_country
+from culturebench.profiles import profile_text
 
-PERSONAS: tuple[str, ...] = ("none", "basic")
+PERSONAS: tuple[str, ...] = ("none", "basic", "profile")
 ORDERS: tuple[str, ...] = ("AB", "BA")
 LETTERS: tuple[str, str] = ("A", "B")
 
@@ -47,15 +48,17 @@ class PromptCondition:
         """The item's options in the order they are shown (AB = as stored, BA = swapped)."""
         return list(options) if self.order == "AB" else [options[1], options[0]]
 
-    def high_letter(self, options: list[dict]) -> str:
-        """Letter under which the high-pole option is shown."""
+    def letter_of(self, options: list[dict], pole: str = "high") -> str:
+        """Letter under which the option on `pole` is shown."""
         shown = self.ordered_options(options)
-        return LETTERS[[o["pole"] for o in shown].index("high")]
+        return LETTERS[[o["pole"] for o in shown].index(pole)]
 
 
 def persona_text(condition: PromptCondition) -> str:
     if condition.persona == "none":
         return ""
+    if condition.persona == "profile":
+        return profile_text(condition.country)
     return BASIC_PERSONA.format(country=get_country(condition.country).name_in_text)
 
 

@@ -24,8 +24,8 @@ def _corpus() -> list[str]:
     for item in hofstede_items():
         lines += [item["scenario"], item["question"], *(o["text"] for o in item["options"])]
     lines += [f"{c.name} {c.language}" for c in all_countries()]
-    # Every answer token the tasks score must be learned the same way (" A", " 1" ... " 7").
-    lines += [f"Answer: {choice}" for choice in "AB1234567"] * 50
+    # Every answer token the tasks score must be learned the same way (" A" ... " J", " 1" ... " 7").
+    lines += [f"Answer: {choice}" for choice in "ABCDEFGHIJ1234567"] * 50
     return lines
 
 

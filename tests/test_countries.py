@@ -20,7 +20,7 @@ SEED003 = "BD CN EG FR DE IN ID IR JP KR PK PH PT RU ES TZ TH TR US VN".split()
 
 def test_registry_holds_both_seeds_countries():
     codes = [c.alpha2 for c in all_countries()]
-    assert len(codes) == len(set(codes)) == 44
+    assert len(codes) == len(set(codes)) == 45
     assert set(SEED003) <= set(codes)
     assert sum(1 for c in all_countries() if c.resource_level_source == "seed001") == 36
     for c in all_countries():
@@ -73,7 +73,7 @@ def test_hofstede_2015_matches_the_published_table(reference):
     cols = dict(PDI="pdi", IDV="idv", MAS="mas", UAI="uai", LTO="ltowvs", IVR="ivr")
     with (dataset_dir("countries") / "data" / "hofstede_2015.csv").open() as f:
         ours = list(csv.DictReader(f))
-    assert len(ours) == 41
+    assert len(ours) == 42
     for row in ours:
         published = rows[row["source_label"]]
         for dim in DIMENSIONS:

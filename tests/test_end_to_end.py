@@ -18,9 +18,12 @@ from culturebench.report.samples import RunFileError, hofstede_rows, latest_samp
 from culturebench.resources import tasks_dir
 
 LIMIT = 120  # documents per task: item-major order spans ~1-2 items x all countries x both orders
-ALL_TASKS = [f"culturebench_hofstede_{d}" for d in ("pdi", "idv", "mas", "uai", "lto", "ivr", "default")] + [
-    f"culturebench_vsm_{c}" for c in ("aligned", "en", "zh", "all")
-]
+ALL_TASKS = (
+    [f"culturebench_hofstede_{d}" for d in ("pdi", "idv", "mas", "uai", "lto", "ivr", "default")]
+    + [f"culturebench_vsm_{c}" for c in ("aligned", "en", "zh", "all")]
+    + [f"culturebench_wvs_{d}_{p}" for d in ("family", "workplace", "legal") for p in ("none", "basic", "profile")]
+    + ["culturebench_wvs_direct"]
+)
 
 
 def _evaluate(model: Path, out: Path, *extra: str) -> None:
@@ -103,6 +106,27 @@ def test_task_metrics_agree_with_the_library(run_dir):
     metrics = json.loads((run_dir / "metrics.json").read_text())
     r = metrics["hofstede"]["dimensions"]["UAI"]["alignment"]["hofstede_2015"]["pearson_r"]
     assert results["culturebench_hofstede_uai"]["pearson_r,none"] == pytest.approx(r)
+
+
+def test_wvs_map_from_a_real_run(tiny_model, tmp_path):
+    # 880 documents per task: the whole no-persona family task, and 10 dilemmas (one per map item) under
+    # each of the 44 basic personas; the direct task's first 62 complete persona conditions.
+    tasks = "culturebench_wvs_family_none,culturebench_wvs_family_basic,culturebench_wvs_direct"
+    argv = ["evaluate", "--model-args", f"pretrained={tiny_model}", "--device", "cpu", "--batch-size", "32",
+            "--limit", "880", "--tasks", tasks, "--output", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 0
+    wvs = json.loads((tmp_path / "metrics.json").read_text())["wvs"]
+    none = wvs["conditions"]["none:none"]
+    assert set(none["scenario"]) >= {"trad_secular", "surv_selfexp", "trad_secular_ci", "flagged"}
+    assert set(none["domains"]) == {"family"}
+    assert "trad_secular" in none["direct"] and none["direct_vs_scenario"] >= 0
+    vn = wvs["conditions"]["basic:VN"]
+    assert vn["official"] is not None and vn["scenario"]["distance_to_country"] >= 0
+    assert vn["scenario"]["shift_from_no_persona"] is not None
+    report = (tmp_path / "report.md").read_text()
+    assert "## WVS dilemmas and the cultural map" in report
+    assert f"{none['scenario']['surv_selfexp']:.2f}, {none['scenario']['trad_secular']:.2f}" in report
+    assert (tmp_path / "figures" / "wvs_cultural_map.png").stat().st_size > 10000
 
 
 def test_compare_runs_with_a_registry_name(run_dir, tmp_path):

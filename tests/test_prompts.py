@@ -30,8 +30,8 @@ def test_persona_and_order_reach_the_prompt():
 
 
 def test_high_letter_follows_the_order():
-    assert PromptCondition(order="AB").high_letter(ITEM["options"]) == "B"
-    assert PromptCondition(order="BA").high_letter(ITEM["options"]) == "A"
+    assert PromptCondition(order="AB").letter_of(ITEM["options"]) == "B"
+    assert PromptCondition(order="BA").letter_of(ITEM["options"]) == "A"
 
 
 def test_invalid_conditions_are_refused():

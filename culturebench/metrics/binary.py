@@ -42,20 +42,21 @@ def score_row(doc: dict, logliks: Sequence[float]) -> dict:
     return row
 
 
-def combine_orders(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per (item, country): p_AB, p_BA, their mean p_high, and |p_AB - p_BA|.
+def combine_orders(rows: pd.DataFrame, value: str = "p_high") -> pd.DataFrame:
+    """One row per prompt without its order: p_ab, p_ba, their mean (under `value`) and |p_ab - p_ba|.
 
-    An item seen in only one order (e.g. under --limit) keeps that order's value and has no bias.
+    Rows are grouped by every column but `order` and `value` (item, country, ...). An item seen in
+    only one order (e.g. under --limit) keeps that order's value and has no order gap.
     """
-    missing = [c for c in ROW_COLUMNS if c not in rows.columns]
-    if missing:
-        raise ValueError(f"score rows lack columns {missing}")
-    keys = ["item_id", "dimension", "domain", "country"]
-    wide = rows.pivot_table(index=keys, columns="order", values="p_high", aggfunc="mean")
+    for column in ("order", value):
+        if column not in rows.columns:
+            raise ValueError(f"score rows lack column {column!r}")
+    keys = [c for c in rows.columns if c not in ("order", value)]
+    wide = rows.pivot_table(index=keys, columns="order", values=value, aggfunc="mean")
     wide = wide.reindex(columns=["AB", "BA"])
     out = wide.rename(columns={"AB": "p_ab", "BA": "p_ba"}).reset_index()
     out.columns.name = None
-    out["p_high"] = out[["p_ab", "p_ba"]].mean(axis=1)
+    out[value] = out[["p_ab", "p_ba"]].mean(axis=1)
     out["order_gap"] = (out["p_ab"] - out["p_ba"]).abs()
     return out
 

@@ -12,10 +12,18 @@ from culturebench.countries import GROUND_TRUTHS, get_country
 from culturebench.dimensions import DIMENSION_NAMES, DIMENSIONS
 from culturebench.metrics.hofstede import SKEW_BOUNDS, hofstede_metrics
 from culturebench.metrics.vsm import LANGUAGE_GROUPS, vsm_metrics
-from culturebench.report.figures import alignment_scatter, share_heatmap, vsm_dimension_bars, vsm_radar_grid
+from culturebench.metrics.wvs import wvs_metrics
+from culturebench.report.figures import (
+    alignment_scatter,
+    cultural_map,
+    share_heatmap,
+    vsm_dimension_bars,
+    vsm_radar_grid,
+)
 from culturebench.report.format import fmt, json_ready
-from culturebench.report.samples import RunFileError, hofstede_rows, latest_results_file, vsm_rows
+from culturebench.report.samples import RunFileError, hofstede_rows, latest_results_file, vsm_rows, wvs_rows
 from culturebench.stats import DEFAULT_N_BOOT
+from culturebench.wvs_map import map_positions
 
 DEMO_MARKER = "demo.json"
 
@@ -235,6 +243,63 @@ def _vsm_markdown(metrics: dict, figures: dict[str, str]) -> list[str]:
     return lines
 
 
+def _wvs_section(
+    dilemmas: pd.DataFrame, direct: pd.DataFrame, run_dir: Path, fig_dir: Path, n_boot: int
+) -> tuple[dict, list[str]]:
+    metrics = wvs_metrics(dilemmas, direct, n_boot=n_boot)
+    path = cultural_map(map_positions(), metrics["conditions"], fig_dir / "wvs_cultural_map.png")
+    metrics["figures"] = {"cultural map": str(path.relative_to(run_dir))}
+    return metrics, _wvs_markdown(metrics)
+
+
+def _position(pos: dict | None) -> str:
+    if not pos:
+        return "—"
+    if "undefined" in pos:
+        return f"undefined: {pos['undefined']}"
+    text = f"({fmt(pos['surv_selfexp'], 2)}, {fmt(pos['trad_secular'], 2)})"
+    return text + (" **flagged**" if pos.get("flagged") else "")
+
+
+def _wvs_markdown(metrics: dict) -> list[str]:
+    lines = [
+        "## WVS dilemmas and the cultural map",
+        "",
+        "Positions are (survival → self-expression, traditional → secular-rational). Scenario positions come "
+        "from p(positive pole) of the dilemmas through the pole-share projector; direct positions from the 14 "
+        "survey questions through the item-mean projector. A position is **flagged** when the full and the "
+        "axis-only projections disagree by more than 0.5 map units (the profile is unlike any society).",
+        "",
+    ]
+    if "position_bias" in metrics:
+        b = metrics["position_bias"]
+        lines += [f"Position bias of the dilemmas (mean |p_AB − p_BA|): {fmt(b['value'])} "
+                  f"[{fmt(b['ci_low'])}, {fmt(b['ci_high'])}], n = {b['n']}.", ""]  # fmt: skip
+    lines += ["| persona | country | scenario position | distance to country | direct position | distance | "
+              "direct vs scenario | direct answers at the scale's middle |", "|---" * 8 + "|"]  # fmt: skip
+
+    def placed(pos: dict | None) -> bool:
+        return bool(pos) and "undefined" not in pos
+
+    shown = [c for c in metrics["conditions"].values() if placed(c.get("scenario")) or placed(c.get("direct"))]
+    for cond in shown:
+        s, d = cond.get("scenario"), cond.get("direct")
+        cells = [cond["persona"], cond["country"], _position(s), fmt((s or {}).get("distance_to_country"), 2),
+                 _position(d), fmt((d or {}).get("distance_to_country"), 2), fmt(cond.get("direct_vs_scenario"), 2),
+                 fmt(cond.get("direct_middle_share"), 2)]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    hidden = len(metrics["conditions"]) - len(shown)
+    if hidden:
+        lines += ["", f"{hidden} persona conditions are not shown: their documents lack a complete set of the ten "
+                  "items or 14 questions (a larger --limit covers them)."]  # fmt: skip
+    none = metrics["conditions"].get("none:none", {})
+    if none.get("domains"):
+        lines += ["", "No-persona position by domain:", "", "| domain | position |", "|---|---|"]
+        lines += [f"| {d} | {_position(p)} |" for d, p in none["domains"].items()]
+    lines += ["", f"![cultural map]({metrics['figures']['cultural map']})", ""]
+    return lines
+
+
 def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT, vsm_constants: dict[str, float] | None = None) -> Path:
     """Recompute every metric from the run's samples and write report.md, metrics.json and figures/.
 
@@ -243,20 +308,23 @@ def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT, vsm_constants: dic
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise RunFileError(f"run folder {run_dir} does not exist")
+    hofstede, vsm = hofstede_rows(run_dir), vsm_rows(run_dir)
+    wvs_dilemmas, wvs_direct = wvs_rows(run_dir)
     sections = {
-        "hofstede": (hofstede_rows(run_dir), _hofstede_section),
-        "vsm": (vsm_rows(run_dir), partial(_vsm_section, constants=vsm_constants)),
+        "hofstede": (not hofstede.empty, partial(_hofstede_section, hofstede)),
+        "vsm": (not vsm.empty, partial(_vsm_section, vsm, constants=vsm_constants)),
+        "wvs": (not (wvs_dilemmas.empty and wvs_direct.empty), partial(_wvs_section, wvs_dilemmas, wvs_direct)),
     }
-    if all(rows.empty for rows, _ in sections.values()):
+    if not any(present for present, _ in sections.values()):
         raise RunFileError(f"no CultureBench samples_*.jsonl under {run_dir}; was lm-eval run with --log_samples?")
     info = _run_info(run_dir)
     fig_dir = run_dir / "figures"
     fig_dir.mkdir(exist_ok=True)
     out: dict = {"run": info}
     body: list[str] = []
-    for name, (rows, section) in sections.items():
-        if not rows.empty:
-            out[name], lines = section(rows, run_dir, fig_dir, n_boot)
+    for name, (present, section) in sections.items():
+        if present:
+            out[name], lines = section(run_dir=run_dir, fig_dir=fig_dir, n_boot=n_boot)
             body += lines
     (run_dir / "metrics.json").write_text(json.dumps(json_ready(out), indent=2, allow_nan=False, default=str))
 

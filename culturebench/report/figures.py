@@ -137,3 +137,58 @@ def origin_bars(origin: dict, path: Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+ZONE_COLORS = {
+    "African-Islamic": "#b5651d", "Catholic Europe": "#d62728", "Confucian": "#9467bd", "English-Speaking": "#1f77b4",
+    "Latin America": "#ff7f0e", "Orthodox Europe": "#8c564b", "Protestant Europe": "#2ca02c",
+    "West & South Asia": "#e377c2",
+}  # fmt: skip
+ARROW_COUNTRIES = ("IN", "VN", "MX", "DK")  # seed 002's persona countries
+
+
+def cultural_map(societies: pd.DataFrame, conditions: dict, path: Path) -> Path:
+    """Societies by zone; the model with no persona (star), per domain (triangles), and its persona positions.
+
+    Arrows run from the no-persona position to the basic (solid) and profile-grounded (dashed)
+    positions of seed 002's four persona countries; hollow markers are direct-question positions.
+    """
+    fig, ax = plt.subplots(figsize=(9, 7))
+    for zone, group in societies.groupby("zone"):
+        ax.scatter(group["surv_selfexp"], group["trad_secular"], s=14, color=ZONE_COLORS.get(zone, "grey"),
+                   alpha=0.55, label=zone)  # fmt: skip
+        for _, r in group.iterrows():
+            ax.annotate(r["alpha2"], (r["surv_selfexp"], r["trad_secular"]), fontsize=5, alpha=0.6)
+    none = conditions.get("none:none", {})
+    start = none.get("scenario")
+    if start and "undefined" not in start:
+        ax.scatter([start["surv_selfexp"]], [start["trad_secular"]], marker="*", s=220, color="black", zorder=5,
+                   label="model, no persona")  # fmt: skip
+        for domain, pos in none.get("domains", {}).items():
+            if "undefined" not in pos:
+                ax.scatter([pos["surv_selfexp"]], [pos["trad_secular"]], marker="^", s=50, zorder=5,
+                           label=f"no persona, {domain}")  # fmt: skip
+    for key, cond in conditions.items():
+        for view, marker in (("scenario", "o"), ("direct", "o")):
+            pos = cond.get(view)
+            if not pos or "undefined" in pos or key == "none:none" and view == "scenario":
+                continue
+            face = "none" if view == "direct" else ("black" if cond["persona"] == "basic" else "dimgrey")
+            ax.scatter([pos["surv_selfexp"]], [pos["trad_secular"]], marker=marker, s=18, facecolors=face,
+                       edgecolors="black", linewidths=0.6, zorder=4)  # fmt: skip
+            if view == "scenario" and start and "undefined" not in start and cond["country"] in ARROW_COUNTRIES:
+                ax.annotate("", xy=(pos["surv_selfexp"], pos["trad_secular"]),
+                            xytext=(start["surv_selfexp"], start["trad_secular"]),
+                            arrowprops={"arrowstyle": "->", "lw": 1.1,
+                                        "ls": "-" if cond["persona"] == "basic" else "--"})  # fmt: skip
+                ax.annotate(f"{cond['country']} ({cond['persona']})", (pos["surv_selfexp"], pos["trad_secular"]),
+                            fontsize=7, xytext=(3, 3), textcoords="offset points")  # fmt: skip
+    ax.set(xlabel="survival → self-expression", ylabel="traditional → secular-rational",
+           title="Inglehart–Welzel cultural map: societies (WVS/EVS 2023) and the model")  # fmt: skip
+    ax.axhline(0, color="grey", lw=0.4)
+    ax.axvline(0, color="grey", lw=0.4)
+    ax.legend(fontsize=6, loc="lower right", ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path

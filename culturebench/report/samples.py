@@ -10,10 +10,13 @@ import pandas as pd
 from culturebench.jsonl import read_jsonl
 from culturebench.metrics.binary import ROW_COLUMNS, score_row
 from culturebench.metrics.vsm import vsm_score_row
+from culturebench.metrics.wvs import dilemma_score_row, direct_score_row
 
 _SAMPLES = re.compile(r"^samples_(?P<task>.+)_(?P<stamp>\d{4}-\d{2}-\d{2}T[\d.\-]+)\.jsonl$")
 HOFSTEDE_PREFIX = "culturebench_hofstede"
 VSM_PREFIX = "culturebench_vsm"
+WVS_PREFIX = "culturebench_wvs_"
+WVS_DIRECT_TASK = "culturebench_wvs_direct"
 
 
 class RunFileError(ValueError):
@@ -60,3 +63,12 @@ def vsm_rows(run_dir: Path) -> pd.DataFrame:
     """All VSM survey score rows of a run (item, country role, language, condition, digit probabilities)."""
     rows = [r for p in _task_files(run_dir, VSM_PREFIX) for r in _rows(p, vsm_score_row)]
     return pd.DataFrame.from_records(rows, columns=["item_id", "country", "lang", "condition", "probs", "expected"])
+
+
+def wvs_rows(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(dilemma rows, direct-question rows) of the WVS tasks of a run."""
+    files = latest_sample_files(run_dir)
+    dilemma = [r for t, p in files.items() if t.startswith(WVS_PREFIX) and t != WVS_DIRECT_TASK
+               for r in _rows(p, dilemma_score_row)]  # fmt: skip
+    direct = [r for t, p in files.items() if t == WVS_DIRECT_TASK for r in _rows(p, direct_score_row)]
+    return pd.DataFrame.from_records(dilemma), pd.DataFrame.from_records(direct)
