@@ -13,18 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 from collections import Counter
 from pathlib import Path
 
+from culturebench.cards import agreement_table, agreement_totals, write_stats_block
 from culturebench.dimensions import DIMENSIONS
 from culturebench.items import DOMAINS, check_domain_balance, load_dilemmas, near_duplicates
 from culturebench.jsonl import read_jsonl
 from culturebench.resources import dataset_dir
-from culturebench.versioning import card_field, refresh_content_hash
+from culturebench.versioning import card_field
 
 HERE = Path(__file__).resolve().parent
-STATS_START, STATS_END = "<!-- stats:start -->", "<!-- stats:end -->"
 
 
 def make_blind(dim: str) -> Path:
@@ -108,36 +107,18 @@ def build() -> dict:
 
 def _write_card_stats(target: Path, stats: dict, n_items: int) -> None:
     dims = stats["dimensions"]
-    lines = [
-        STATS_START,
+    first, authored, kept_ok, _ = agreement_totals(dims)
+    lines = agreement_table("dimension", dims, DOMAINS) + [
         "",
-        "| dimension | authored | kept | blind agreement, first pass | on kept items | " + " | ".join(DOMAINS) + " |",
-        "|---" * (5 + len(DOMAINS)) + "|",
-    ]
-    for dim, s in dims.items():
-        lines.append(
-            f"| {dim} | {s['authored']} | {s['kept']} | {s['agreement_first_pass']} | {s['agreement_kept']} | "
-            + " | ".join(str(s["domains"].get(d, 0)) for d in DOMAINS)
-            + " |"
-        )
-    total_first = sum(int(s["agreement_first_pass"].split("/")[0]) for s in dims.values())
-    total_auth = sum(s["authored"] for s in dims.values())
-    total_kept_agree = sum(int(s["agreement_kept"].split("/")[0]) for s in dims.values())
-    lines += [
-        "",
-        f"Total: {n_items} items kept of {total_auth} authored. Blind pole agreement: "
-        f"{total_first}/{total_auth} ({100 * total_first / total_auth:.1f} %) on the first pass, "
-        f"{total_kept_agree}/{n_items} ({100 * total_kept_agree / n_items:.1f} %) on the items kept.",
+        f"Total: {n_items} items kept of {authored} authored. Blind pole agreement: "
+        f"{first}/{authored} ({100 * first / authored:.1f} %) on the first pass, "
+        f"{kept_ok}/{n_items} ({100 * kept_ok / n_items:.1f} %) on the items kept.",
         "",
         "Removed after review:",
         "",
     ]
     lines += [f"- `{r['id']}`: {r['reason']}" for r in stats["removed"]]
-    lines += ["", STATS_END]
-    card = (target / "README.md").read_text(encoding="utf-8")
-    card = re.sub(re.escape(STATS_START) + ".*?" + re.escape(STATS_END), "\n".join(lines), card, flags=re.S)
-    (target / "README.md").write_text(card, encoding="utf-8")
-    refresh_content_hash(target)
+    write_stats_block(target, lines)
     print(f"card updated: version {card_field(target, 'version')}, {card_field(target, 'content_hash')}")
 
 

@@ -16,19 +16,17 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 from collections import Counter
 from pathlib import Path
 
+from culturebench.cards import agreement_table, agreement_totals, write_stats_block
 from culturebench.items import ItemError, near_duplicates, validate_dilemma
 from culturebench.jsonl import read_jsonl
 from culturebench.resources import dataset_dir
-from culturebench.versioning import refresh_content_hash
 from culturebench.wvs import WVS_DOMAINS, WVS_SCHEMA
 from culturebench.wvs_map import AXIS_ITEMS, ITEMS
 
 HERE = Path(__file__).resolve().parent
-STATS_START, STATS_END = "<!-- stats:start -->", "<!-- stats:end -->"
 AXIS_OF = {i: a for a, items in AXIS_ITEMS.items() for i in items}
 
 
@@ -149,23 +147,8 @@ def build() -> dict:
 
 
 def _write_card_stats(target: Path, stats: dict, removed: list[dict], sizes: dict[str, int]) -> None:
-    lines = [
-        STATS_START,
-        "",
-        "| item | authored | kept | blind agreement, first pass | on kept items | " + " | ".join(WVS_DOMAINS) + " |",
-        "|---" * (5 + len(WVS_DOMAINS)) + "|",
-    ]
-    for code, s in stats.items():
-        lines.append(
-            f"| {code} | {s['authored']} | {s['kept']} | {s['agreement_first_pass']} | {s['agreement_kept']} | "
-            + " | ".join(str(s["domains"].get(d, 0)) for d in WVS_DOMAINS)
-            + " |"
-        )
-    first = sum(int(s["agreement_first_pass"].split("/")[0]) for s in stats.values())
-    authored = sum(s["authored"] for s in stats.values())
-    kept_ok = sum(int(s["agreement_kept"].split("/")[0]) for s in stats.values())
-    kept = sum(s["kept"] for s in stats.values())
-    lines += [
+    first, authored, kept_ok, kept = agreement_totals(stats)
+    lines = agreement_table("item", stats, WVS_DOMAINS) + [
         "",
         f"Splits: steer {sizes['steer']}, eval {sizes['eval']}. Blind pole agreement: {first}/{authored} "
         f"({100 * first / authored:.1f} %) on the first pass, {kept_ok}/{kept} ({100 * kept_ok / kept:.1f} %) "
@@ -175,11 +158,7 @@ def _write_card_stats(target: Path, stats: dict, removed: list[dict], sizes: dic
         "",
     ]
     lines += [f"- `{r['id']}`: {r['reason']}" for r in removed] or ["- none"]
-    lines += ["", STATS_END]
-    card = (target / "README.md").read_text(encoding="utf-8")
-    card = re.sub(re.escape(STATS_START) + ".*?" + re.escape(STATS_END), "\n".join(lines), card, flags=re.S)
-    (target / "README.md").write_text(card, encoding="utf-8")
-    refresh_content_hash(target)
+    write_stats_block(target, lines)
 
 
 def main() -> None:
