@@ -59,6 +59,23 @@ def _compare(args: argparse.Namespace) -> None:
     print(f"comparison: {write_comparison([Path(r) for r in args.run_dirs], Path(args.output), names)}")
 
 
+def _judge(args: argparse.Namespace) -> None:
+    from culturebench.judge.runner import run_judge
+    from culturebench.report.build import write_report
+
+    info = run_judge(
+        Path(args.run_dir),
+        args.judge,
+        second_judge=args.second_judge,
+        reliability_sample=args.reliability_sample,
+        temperature=args.temperature,
+        max_retries=args.max_retries,
+        max_invalid=args.max_invalid,
+    )
+    print(json.dumps(info, indent=2))
+    print(f"report: {write_report(Path(args.run_dir))}")
+
+
 def _tasks_dir(args: argparse.Namespace) -> None:
     from culturebench.resources import tasks_dir
 
@@ -146,6 +163,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="name the model of a run (e.g. a local path) as in the registry; repeatable",
     )
     cp.set_defaults(func=_compare)
+
+    jd = sub.add_parser(
+        "judge",
+        help="score a run's logged behavioural replies with a judge model, resumably",
+        description="Judge the replies of culturebench_safety_behavior (1-7 with each item's rubric) and "
+        "culturebench_face_negotiation (face concern and conflict style) logged in RUN_DIR, append every verdict "
+        "to RUN_DIR/judge/verdicts.jsonl (a rerun skips what is done), measure judge reliability on a sample, and "
+        "rewrite the report. API keys come from the environment: GEMINI_API_KEY or GOOGLE_API_KEY for gemini, "
+        "OPENAI_API_KEY (optional for local servers) for openai.",
+    )
+    jd.add_argument("run_dir", help="folder written by `culturebench evaluate` with the behaviour tasks")
+    jd.add_argument(
+        "--judge",
+        required=True,
+        metavar="SPEC",
+        help="gemini:MODEL[@BASE_URL], openai:MODEL@BASE_URL (any OpenAI-compatible server) or local:PATH",
+    )
+    jd.add_argument(
+        "--second-judge",
+        metavar="SPEC",
+        help="judge of the reliability sample; default: the same judge again at temperature 0.7",
+    )
+    jd.add_argument("--reliability-sample", type=int, default=30, help="replies judged twice; default 30 (0: none)")
+    jd.add_argument("--temperature", type=float, default=0.0, help="judge temperature; default 0")
+    jd.add_argument("--max-retries", type=int, default=5, help="retries on rate limits and server errors; default 5")
+    jd.add_argument("--max-invalid", type=int, default=2, help="re-asks after an invalid verdict; default 2")
+    jd.set_defaults(func=_judge)
 
     td = sub.add_parser(
         "tasks-dir",

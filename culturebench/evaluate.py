@@ -11,13 +11,15 @@ from pathlib import Path
 from culturebench.documents import hofstede_items
 from culturebench.prompts import LETTERS, PromptCondition, render_dilemma
 from culturebench.resources import tasks_dir
+from culturebench.selfconcept import LIKERT_POINTS, likert_documents
 from culturebench.tokenization import GroupingCheck, check_choice_grouping
 from culturebench.vsm import ANSWER_DIGITS, vsm_documents
 from culturebench.wvs import DIRECT_LETTERS, direct_documents
 
 log = logging.getLogger(__name__)
 DEFAULT_TASKS = (
-    "culturebench_hofstede,culturebench_hofstede_default,culturebench_vsm,culturebench_wvs,culturebench_wvs_direct"
+    "culturebench_hofstede,culturebench_hofstede_default,culturebench_vsm,culturebench_wvs,culturebench_wvs_direct,"
+    "culturebench_selfconcept"
 )
 LM_EVAL_DIR = "lm_eval"
 PREFLIGHT_FILE = "preflight.json"
@@ -87,7 +89,9 @@ def grouping_preflight(model: str, model_args: str, apply_chat_template: bool) -
         "hofstede (A/B)": (render_dilemma(hofstede_items()[0], condition), LETTERS),
         "vsm (1-5)": (vsm_documents("aligned", apply_chat_template)[0]["prompt"], ANSWER_DIGITS),
         "wvs direct (A-J)": (direct_documents(apply_chat_template)[9]["prompt"], tuple(DIRECT_LETTERS)),
-    }
+        "self-report (1-7)": (likert_documents("self_construal", chat_template=apply_chat_template)[0]["prompt"],
+                              LIKERT_POINTS),
+    }  # fmt: skip
     checks = {}
     for name, (prompt, choices) in probes.items():
         checks[name] = check = check_choice_grouping(tokenizer, prompt, choices, chat_template=apply_chat_template)

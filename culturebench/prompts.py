@@ -1,7 +1,8 @@
 """Prompt conditions and the one renderer every task and script uses.
 
 A condition is a small value object: who the adviser is asked to be (persona), in which order the
-two options are listed, and whether the model's chat template wraps the prompt. Tasks put the
+two options are listed, whether the model's chat template wraps the prompt, and the prompt variant
+(framing) of the self-concept benchmarks. Tasks put the
 condition's fields into each document, so per-country numbers come from grouping documents.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from culturebench.countries import get_country
 from culturebench.profiles import profile_text
+from culturebench.variants import REFERENCE_VARIANT, VARIANTS
 
 PERSONAS: tuple[str, ...] = ("none", "basic", "profile")
 ORDERS: tuple[str, ...] = ("AB", "BA")
@@ -27,18 +29,21 @@ ANSWER_CUE = "Answer:"
 
 @dataclass(frozen=True)
 class PromptCondition:
-    """How one prompt is rendered: persona, country, option order, chat template."""
+    """How one prompt is rendered: persona, country, option order, chat template, prompt variant."""
 
     persona: str = "none"
     country: str | None = None
     order: str = "AB"
     chat_template: bool = False
+    variant: str = REFERENCE_VARIANT
 
     def __post_init__(self) -> None:
         if self.persona not in PERSONAS:
             raise ValueError(f"unknown persona {self.persona!r}; valid: {PERSONAS}")
         if self.order not in ORDERS:
             raise ValueError(f"unknown option order {self.order!r}; valid: {ORDERS}")
+        if self.variant not in VARIANTS:
+            raise ValueError(f"unknown prompt variant {self.variant!r}; valid: {sorted(VARIANTS)}")
         if (self.persona == "none") != (self.country is None):
             raise ValueError(f"persona {self.persona!r} and country {self.country!r} do not fit together")
         if self.country is not None:

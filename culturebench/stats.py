@@ -89,9 +89,13 @@ def _pearson_only(xy: np.ndarray) -> float:
 
 
 def correlate(
-    x: Sequence[float], y: Sequence[float], n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED
+    x: Sequence[float],
+    y: Sequence[float],
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+    labels: tuple[str, str] = ("ground truth", "model values"),
 ) -> Correlation:
-    """Correlation between paired values; constant input gives `undefined`, not a crash or a NaN warning."""
+    """Correlation between paired values; constant input gives `undefined` (naming `labels`), not a crash."""
     xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if xa.shape != ya.shape:
         raise ValueError(f"correlate needs paired values, got {xa.shape} and {ya.shape}")
@@ -99,9 +103,9 @@ def correlate(
     if n < 3:
         return Correlation(n=n, undefined=f"needs at least 3 points, got {n}")
     if _constant(xa):
-        return Correlation(n=n, undefined="ground truth is constant")
+        return Correlation(n=n, undefined=f"{labels[0]} is constant")
     if _constant(ya):
-        return Correlation(n=n, undefined="model values are constant (same answer for every country)")
+        return Correlation(n=n, undefined=f"{labels[1]} are constant")
     r, p = sps.pearsonr(xa, ya)
     rho, p_s = sps.spearmanr(xa, ya)
     ci = bootstrap(np.column_stack([xa, ya]), _pearson_only, n_boot=n_boot, seed=seed)
@@ -114,3 +118,73 @@ def correlate(
         spearman_rho=float(rho),
         spearman_p=float(p_s),
     )
+
+
+def difference_bootstrap(
+    a: Sequence[float], b: Sequence[float], n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED
+) -> Estimate:
+    """mean(a) - mean(b) of two independent samples (e.g. two constructs' items), each resampled on its own."""
+    xa, xb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(xa) == 0 or len(xb) == 0:
+        return Estimate(math.nan, math.nan, math.nan, min(len(xa), len(xb)))
+    point = float(xa.mean() - xb.mean())
+    if len(xa) < 2 or len(xb) < 2 or n_boot == 0:
+        return Estimate(point, math.nan, math.nan, min(len(xa), len(xb)))
+    rng = np.random.default_rng(seed)
+    da = xa[rng.integers(0, len(xa), size=(n_boot, len(xa)))].mean(axis=1)
+    db = xb[rng.integers(0, len(xb), size=(n_boot, len(xb)))].mean(axis=1)
+    alpha = (1 - CI_LEVEL) / 2
+    low, high = np.quantile(da - db, [alpha, 1 - alpha])
+    return Estimate(point, float(low), float(high), min(len(xa), len(xb)))
+
+
+def cohens_d(a: Sequence[float], b: Sequence[float]) -> float:
+    """(mean a - mean b) / pooled standard deviation (ddof = 1), as seed 000's group comparison."""
+    xa, xb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(xa) < 2 or len(xb) < 2:
+        return math.nan
+    pooled = math.sqrt(((len(xa) - 1) * xa.var(ddof=1) + (len(xb) - 1) * xb.var(ddof=1)) / (len(xa) + len(xb) - 2))
+    return float((xa.mean() - xb.mean()) / pooled) if pooled > 0 else math.nan
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (NaN entries stay NaN and are not counted as tests)."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, math.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = sps.false_discovery_control(p[ok], method="bh")
+    return out
+
+
+def weighted_kappa(a: Sequence[int], b: Sequence[int], categories: Sequence[int], weights: str = "quadratic") -> float:
+    """Cohen's kappa of two raters on ordered categories, weighted (linear | quadratic) or not ("none").
+
+    1 = perfect agreement, 0 = chance; NaN when chance agreement is already perfect (one category).
+    """
+    index = {c: i for i, c in enumerate(categories)}
+    k = len(categories)
+    try:
+        ia = np.array([index[x] for x in a])
+        ib = np.array([index[x] for x in b])
+    except KeyError as e:
+        raise ValueError(f"rating {e.args[0]!r} is not one of the categories {list(categories)}") from None
+    if len(ia) != len(ib) or len(ia) == 0:
+        raise ValueError(f"weighted_kappa needs paired, non-empty ratings, got {len(ia)} and {len(ib)}")
+    observed = np.zeros((k, k))
+    np.add.at(observed, (ia, ib), 1)
+    observed /= observed.sum()
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))
+    i, j = np.indices((k, k))
+    if weights == "quadratic":
+        w = (i - j) ** 2 / max(1, (k - 1) ** 2)
+    elif weights == "linear":
+        w = np.abs(i - j) / max(1, k - 1)
+    elif weights == "none":
+        w = (i != j).astype(float)
+    else:
+        raise ValueError(f"unknown weights {weights!r}; valid: linear, quadratic, none")
+    disagreement_expected = float((w * expected).sum())
+    if disagreement_expected == 0:
+        return math.nan
+    return 1.0 - float((w * observed).sum()) / disagreement_expected

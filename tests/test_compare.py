@@ -57,3 +57,31 @@ def test_registry_and_factor_cards_are_current():
 
     for name in ("models", "countries"):
         assert card_field(dataset_dir(name), "content_hash") == content_hash(dataset_dir(name)), name
+
+
+def _sc_metrics(ind: float, inter: float, syc: float, dfr: float, bnd: float) -> dict:
+    est = lambda v: {"value": v, "ci_low": None, "ci_high": None, "n": 12}  # noqa: E731
+    return {"run": {"model_name": "hf"}, "selfconcept": {"scored": {
+        "self_construal": {"scores": {"formal": {"independent": est(ind), "interdependent": est(inter),
+                                                 "composite": est(ind - inter)}}},
+        "safety_selfreport": {"scores": {"formal": {"sycophancy": est(syc), "deference": est(dfr),
+                                                    "boundary_assertion": est(bnd)}}}}}}  # fmt: skip
+
+
+def test_selfconcept_across_models_follows_seed_000():
+    """Seed 000's four models (analysis_4model scores): groups from the registry's origins."""
+    runs = {
+        "meta-llama/Llama-3.1-8B-Instruct": _sc_metrics(5.6667, 5.6667, 3.6667, 3.6111, 5.0278),
+        "mistralai/Mistral-7B-Instruct-v0.3": _sc_metrics(6.5, 6.2857, 3.4722, 3.5, 5.0278),
+        "Qwen/Qwen2.5-7B-Instruct": _sc_metrics(5.8542, 6.1190, 3.1944, 3.3333, 5.6389),
+        "01-ai/Yi-1.5-9B-Chat": _sc_metrics(6.4583, 6.7381, 3.1944, 4.8889, 5.9444),
+    }
+    sc = compare_runs(runs)["selfconcept"]
+    assert sc["groups"]["Qwen/Qwen2.5-7B-Instruct"] == "eastern"
+    assert sc["groups"]["mistralai/Mistral-7B-Instruct-v0.3"] == "western"
+    comp = {g["outcome"]: g for g in sc["group_comparisons"]}
+    assert comp["interdependent"]["difference"] == pytest.approx(0.452, abs=1e-3)  # published 0.452
+    assert comp["boundary_assertion"]["p_value"] == pytest.approx(0.2207, abs=1e-3)
+    corr = {(c["x"], c["y"]): c for c in sc["correlations"]}
+    assert corr[("composite", "boundary_assertion")]["pearson_r"] == pytest.approx(-0.9, abs=2e-3)
+    assert sc["rank_agreement"] == {}  # no judged behaviour in these runs

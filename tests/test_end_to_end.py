@@ -22,7 +22,7 @@ ALL_TASKS = (
     [f"culturebench_hofstede_{d}" for d in ("pdi", "idv", "mas", "uai", "lto", "ivr", "default")]
     + [f"culturebench_vsm_{c}" for c in ("aligned", "en", "zh", "all")]
     + [f"culturebench_wvs_{d}_{p}" for d in ("family", "workplace", "legal") for p in ("none", "basic", "profile")]
-    + ["culturebench_wvs_direct"]
+    + ["culturebench_wvs_direct", "culturebench_self_construal", "culturebench_safety_selfreport"]
 )
 
 
@@ -226,7 +226,8 @@ def test_lm_eval_validate_and_task_loading():
             "lm_eval",
             "validate",
             "--tasks",
-            ",".join(ALL_TASKS + ["culturebench_hofstede"]),
+            ",".join(ALL_TASKS + ["culturebench_hofstede", "culturebench_selfconcept", "culturebench_selfconcept_gen",
+                                  "culturebench_behavior"]),  # fmt: skip
             "--include_path",
             str(tasks_dir()),
         ],

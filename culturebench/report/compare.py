@@ -15,14 +15,25 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from culturebench.metrics.face import FACE_FIELDS, between_models
+from culturebench.metrics.selfconcept import (
+    COMPOSITE,
+    cross_correlations,
+    cultural_group,
+    group_comparisons,
+    rank_agreement,
+)
 from culturebench.metrics.vsm import LANGUAGE_GROUPS
 from culturebench.model_registry import find_model
 from culturebench.report.build import write_report
 from culturebench.report.figures import ORIGIN_ROLES, origin_bars
 from culturebench.report.format import fmt, json_ready
 from culturebench.report.samples import RunFileError
+from culturebench.selfconcept import SAFETY_CONSTRUCTS
 from culturebench.stats import correlate
+from culturebench.variants import REFERENCE_VARIANT
 
 
 def _run_metrics(run_dir: Path) -> dict:
@@ -57,15 +68,15 @@ def compare_runs(runs: dict[str, dict]) -> dict:
     entries, models = [], {}
     for name, metrics in runs.items():
         vsm = metrics.get("vsm")
-        if vsm is None:
-            raise RunFileError(f"run of {name} has no VSM results; run culturebench_vsm first")
         info = find_model(name)
         models[name] = {
             "origin": info.origin if info else "unknown",
             "registry": info.model if info else None,
             "params_b": info.params_b if info else None,
-            "language_groups": vsm.get("language_groups"),
+            "language_groups": (vsm or {}).get("language_groups"),
         }
+        if vsm is None:
+            continue
         for condition, c in vsm["conditions"].items():
             entries.append(
                 {
@@ -94,7 +105,41 @@ def compare_runs(runs: dict[str, dict]) -> dict:
             cell["all_roles"] = _mean([g["deviation_ratio"]["mean"] for g in groups])
             cell["n_models"] = len(groups)
             origin.setdefault(org, {})[group] = cell
-    return {"models": models, "ranking": by_dr, "origin": origin, "size": _size_correlations(entries, models)}
+    return {"models": models, "ranking": by_dr, "origin": origin, "size": _size_correlations(entries, models),
+            "selfconcept": selfconcept_comparison(runs, models)}  # fmt: skip
+
+
+def _outcomes(sc: dict) -> dict[str, float]:
+    """One model's seed-000 outcomes (reference variant): self-construal, self-report, behaviour (_bv)."""
+    out = {}
+    mode = sc.get("scored") or sc.get("generated") or {}
+    for bank, suffix, source in (("self_construal", "", mode), ("safety_selfreport", "", mode),
+                                 ("safety_behavior", "_bv", sc)):  # fmt: skip
+        scores = (source.get(bank) or {}).get("scores", {}).get(REFERENCE_VARIANT, {})
+        out |= {f"{c}{suffix}": e["value"] for c, e in scores.items() if e.get("value") is not None}
+    return out
+
+
+def selfconcept_comparison(runs: dict[str, dict], models: dict[str, dict]) -> dict:
+    """Seed 000 across models: eastern vs western, correlations, self-report vs behaviour ranks, face test."""
+    with_sc = {name: m["selfconcept"] for name, m in runs.items() if m.get("selfconcept")}
+    if not with_sc:
+        return {}
+    table = pd.DataFrame({name: _outcomes(sc) for name, sc in with_sc.items()}).T
+    groups = {name: cultural_group(models[name]["origin"]) for name in with_sc}
+    self_vars = [c for c in ("independent", "interdependent", COMPOSITE) if c in table.columns]
+    safety_vars = [c for c in table.columns if c.removesuffix("_bv") in SAFETY_CONSTRUCTS]
+    out: dict = {"table": json.loads(table.to_json(orient="index")), "groups": groups}
+    if len(table) >= 2:
+        out["group_comparisons"] = group_comparisons(table, groups, list(table.columns)).to_dict(orient="records")
+    if self_vars and safety_vars:
+        out["correlations"] = cross_correlations(table, self_vars, safety_vars).to_dict(orient="records")
+    out["rank_agreement"] = rank_agreement(table, SAFETY_CONSTRUCTS)
+    face = {name: sc["face_negotiation"]["counts"] for name, sc in with_sc.items() if "face_negotiation" in sc}
+    if face:
+        out["face_between_models"] = {field: between_models({m: c[field] for m, c in face.items()})
+                                      for field in FACE_FIELDS}  # fmt: skip
+    return out
 
 
 def _size_correlations(entries: list[dict], models: dict) -> dict:
@@ -169,6 +214,54 @@ def write_comparison(run_dirs: list[Path], output: Path, names: dict[str, str] |
     for condition, c in result["size"].items():
         r = fmt(c["pearson_r"]) if c["undefined"] is None else f"undefined: {c['undefined']}"
         lines.append(f"| {condition} | {c['n']} | {r} | {fmt(c['pearson_p'])} |")
+    lines += _selfconcept_markdown(result["selfconcept"])
     report = output / "comparison.md"
     report.write_text("\n".join(lines) + "\n")
     return report
+
+
+def _selfconcept_markdown(sc: dict) -> list[str]:
+    if not sc:
+        return []
+    lines = [
+        "",
+        "## Self-concept and safety behaviour across models (seed 000)",
+        "",
+        f"Scores of the `{REFERENCE_VARIANT}` variant; `_bv` = judged behaviour. One point per model.",
+        "",
+    ]
+    columns = list(next(iter(sc["table"].values())).keys())
+    lines += ["| model | group | " + " | ".join(columns) + " |", "|---" * (len(columns) + 2) + "|"]
+    for name, row in sc["table"].items():
+        cells = " | ".join(fmt(row.get(c), 2) for c in columns)
+        lines.append(f"| `{name}` | {sc['groups'][name]} | {cells} |")
+    if sc.get("group_comparisons"):
+        head = "| outcome | eastern | western | difference | d | U | p | p (BH) | n |"
+        lines += [
+            "",
+            "Eastern vs western models (Mann-Whitney U, Cohen's d, Benjamini-Hochberg):",
+            "",
+            head,
+            "|---" * 9 + "|",
+        ]
+        for g in sc["group_comparisons"]:
+            cells = [g["outcome"], fmt(g["eastern_mean"], 2), fmt(g["western_mean"], 2), fmt(g["difference"], 2),
+                     fmt(g["cohens_d"], 2), fmt(g["u_stat"], 1), fmt(g["p_value"]), fmt(g["p_adj_bh"]),
+                     f"{g['n_eastern']}+{g['n_western']}"]  # fmt: skip
+            lines.append("| " + " | ".join(cells) + " |")
+    if sc.get("correlations"):
+        lines += ["", "| self-construal | safety | Pearson r | p | Spearman ρ | p | n |", "|---" * 7 + "|"]
+        for c in sc["correlations"]:
+            lines.append(f"| {c['x']} | {c['y']} | {fmt(c['pearson_r'])} | {fmt(c['pearson_p'])} | "
+                         f"{fmt(c['spearman_rho'])} | {fmt(c['spearman_p'])} | {c['n']} |")  # fmt: skip
+    if sc.get("rank_agreement"):
+        lines += [
+            "",
+            "Self-report vs behaviour, rank agreement across models (Spearman ρ): "
+            + ", ".join(f"{k} {fmt(v['spearman_rho'], 2)} (n={v['n']})" for k, v in sc["rank_agreement"].items()),
+        ]
+    for field, test in (sc.get("face_between_models") or {}).items():
+        text = test.get("undefined") or (f"χ² = {fmt(test['chi2'], 2)}, dof {test['dof']}, p = {fmt(test['p'])}, "
+                                         f"smallest expected count {fmt(test['min_expected'], 1)}")  # fmt: skip
+        lines.append(f"- Face negotiation, {field} distributions differ between models: {text}")
+    return lines

@@ -9,6 +9,7 @@ import pandas as pd
 
 from culturebench.jsonl import read_jsonl
 from culturebench.metrics.binary import ROW_COLUMNS, score_row
+from culturebench.metrics.likert import generated_score_row, likert_score_row
 from culturebench.metrics.vsm import vsm_score_row
 from culturebench.metrics.wvs import dilemma_score_row, direct_score_row
 
@@ -17,6 +18,12 @@ HOFSTEDE_PREFIX = "culturebench_hofstede"
 VSM_PREFIX = "culturebench_vsm"
 WVS_PREFIX = "culturebench_wvs_"
 WVS_DIRECT_TASK = "culturebench_wvs_direct"
+LIKERT_TASKS = ("culturebench_self_construal", "culturebench_safety_selfreport")
+GENERATED_SUFFIX = "_gen"
+BEHAVIOR_TASKS = {
+    "culturebench_safety_behavior": "safety_behavior",
+    "culturebench_face_negotiation": "face_negotiation",
+}
 
 
 class RunFileError(ValueError):
@@ -72,3 +79,42 @@ def wvs_rows(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                for r in _rows(p, dilemma_score_row)]  # fmt: skip
     direct = [r for t, p in files.items() if t == WVS_DIRECT_TASK for r in _rows(p, direct_score_row)]
     return pd.DataFrame.from_records(dilemma), pd.DataFrame.from_records(direct)
+
+
+def _reply(path: Path, i: int, sample: dict) -> str:
+    try:
+        reply = sample["filtered_resps"][0]
+    except (KeyError, IndexError, TypeError) as e:
+        raise RunFileError(f"{path}:{i}: sample lacks its reply ({e!r})") from None
+    if isinstance(reply, list):  # some lm-eval versions keep one list per repeat
+        reply = reply[0]
+    if not isinstance(reply, str):
+        raise RunFileError(f"{path}:{i}: reply is not text")
+    return reply
+
+
+def likert_rows(run_dir: Path) -> pd.DataFrame:
+    """Self-construal and safety self-report rows of a run: scored (digit probabilities) and generated."""
+    files = latest_sample_files(run_dir)
+    rows = [r for t in LIKERT_TASKS if t in files for r in _rows(files[t], likert_score_row)]
+    for task in (t + GENERATED_SUFFIX for t in LIKERT_TASKS):
+        if task in files:
+            for i, sample in read_jsonl(files[task], RunFileError):
+                rows.append(generated_score_row(sample["doc"], _reply(files[task], i, sample)))
+    return pd.DataFrame.from_records(rows)
+
+
+def reply_rows(run_dir: Path) -> list[dict]:
+    """The logged replies of the behavioural tasks: bank, id, variant, construct, facet and reply."""
+    files = latest_sample_files(run_dir)
+    rows = []
+    for task, bank in BEHAVIOR_TASKS.items():
+        if task in files:
+            for i, sample in read_jsonl(files[task], RunFileError):
+                doc = sample.get("doc") or {}
+                missing = [k for k in ("id", "variant", "construct", "facet") if k not in doc]
+                if missing:
+                    raise RunFileError(f"{files[task]}:{i}: document lacks {missing}")
+                rows.append({"bank": bank, **{k: doc[k] for k in ("id", "variant", "construct", "facet")},
+                             "reply": _reply(files[task], i, sample)})  # fmt: skip
+    return rows
