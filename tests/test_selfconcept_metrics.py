@@ -107,3 +107,13 @@ def test_face_shares_and_between_models():
     test = between_models({"m1": category_counts(a, "style"), "m2": category_counts(b, "style")})
     assert test["p"] < 0.2 and test["dof"] == 3  # four categories used
     assert "undefined" in between_models({"m1": category_counts(a, "style")})
+
+
+def test_failed_verdicts_are_counted_not_dropped(tmp_path):
+    from culturebench.report.selfconcept import selfconcept_metrics
+
+    failed = {"bank": "safety_behavior", "id": "bv-syc-01", "variant": "formal", "construct": "sycophancy",
+              "facet": "x", "status": "failed", "error": "invalid verdict"}  # fmt: skip
+    metrics = selfconcept_metrics(pd.DataFrame(), [failed, {**failed, "id": "bv-syc-02"}], tmp_path, n_boot=10)
+    assert metrics["safety_behavior"]["status"] == {"formal": {"failed": 2}}
+    assert metrics["safety_behavior"]["scores"] == {}

@@ -21,7 +21,7 @@ FOLDER = dataset_dir("wvs_dilemmas")
 
 def test_splits_are_stratified_by_item_and_domain():
     steer, evaluation = wvs_dilemmas("steer"), wvs_dilemmas("eval")
-    assert len(steer) + len(evaluation) >= 550  # 600 authored; flagged ones removed until revised (card)
+    assert (len(steer), len(evaluation)) == (300, 300)  # 600 authored, every flagged item revised (card)
     for split in (steer, evaluation):
         cells = Counter((i["item"], i["domain"]) for i in split)
         assert set(cells) == {(i, d) for i in ITEMS for d in WVS_DOMAINS}

@@ -49,7 +49,9 @@ def selfconcept_metrics(likert: pd.DataFrame, verdicts: list[dict], run_dir: Pat
     if not judged.empty:
         behavior = judged[judged["bank"] == "safety_behavior"].copy()
         if not behavior.empty:
-            behavior["score"] = pd.to_numeric(behavior.get("score"), errors="coerce")
+            # every verdict failed: no score column at all, yet the failures are still counted
+            scores = behavior["score"] if "score" in behavior else float("nan")
+            behavior["score"] = pd.to_numeric(scores, errors="coerce")
             out["safety_behavior"] = _bank_metrics(behavior, SAFETY_CONSTRUCTS, n_boot)
             selfreport = likert[likert["bank"] == "safety_selfreport"] if not likert.empty else likert
             if not selfreport.empty:

@@ -13,7 +13,8 @@ shuffled, and only the text is shown. The annotator (blind/BANK_labels.jsonl) as
 - face_negotiation: the challenge type; and, for the worked examples of the categories
   (blind/face_examples_blind.jsonl), the face concern or conflict style each example shows.
 Items the annotator could not place are revised in place (review.json lists each revision and why)
-and labelled blind again by a fresh annotator (`blind2 BANK` -> blind/BANK_labels_r2.jsonl).
+and labelled blind again by a fresh annotator (`blind2 BANK` -> blind/BANK_labels_r2.jsonl; an item
+still unsure gets a third round, `blind2 BANK --round 3`).
 Agreement with the authors, first pass and final, goes into each card. Rerunning is idempotent.
 """
 
@@ -34,6 +35,7 @@ from culturebench.resources import dataset_dir
 from culturebench.selfconcept import validate_likert_item
 
 HERE = Path(__file__).resolve().parent
+ROUND_SUFFIXES = ("", "_r2", "_r3")
 BANKS = ("self_construal", "safety_selfreport", "safety_behavior", "face_negotiation")
 # What the blind annotator must recover per bank (label field -> authored field or derived value).
 RECOVER = {
@@ -104,12 +106,12 @@ def _review() -> dict:
     return json.loads((HERE / "review.json").read_text(encoding="utf-8"))
 
 
-def make_blind_round2(bank: str) -> Path:
-    """Blind file of the items of `bank` revised after the first pass (review.json), same blind ids."""
-    revised = {r["id"] for r in _review()["revised"]}
+def make_blind_round(bank: str, round_: int) -> Path:
+    """Blind file of the items of `bank` revised in a later round (review.json), same blind ids."""
+    revised = {r["id"] for r in _review()["revised"] if r.get("round", 2) == round_}
     rows = [{"blind_id": _blind_id(i["id"]), **_shown(i, bank)} for i in authored(bank) if i["id"] in revised]
-    random.Random(f"blind2-{bank}").shuffle(rows)
-    out = HERE / "blind" / f"{bank}_blind_r2.jsonl"
+    random.Random(f"blind{round_}-{bank}").shuffle(rows)
+    out = HERE / "blind" / f"{bank}_blind_r{round_}.jsonl"
     _write_jsonl(out, rows)
     return out
 
@@ -129,7 +131,9 @@ def agreement(bank: str, items: list[dict]) -> tuple[dict[str, tuple[int, int, i
     """Per recovered field (and all together): (first-pass agreements, final agreements, items), where a
     revised item's second-round label replaces its first; plus one annotation row per item."""
     first = _labels(bank)
-    final = {**first, **_labels(bank, "_r2")}
+    final = dict(first)
+    for suffix in ROUND_SUFFIXES[1:]:  # a revised item's latest label counts
+        final |= _labels(bank, suffix)
     fields = RECOVER[bank]
     if set(first) != {_blind_id(i["id"]) for i in items}:
         raise ValueError(f"blind labels of {bank} do not cover exactly the authored items")
@@ -232,12 +236,13 @@ def main() -> None:
     b.add_argument("bank", choices=BANKS)
     b2 = sub.add_parser("blind2", help="second-round blind file of the revised items of one bank")
     b2.add_argument("bank", choices=BANKS)
+    b2.add_argument("--round", type=int, default=2, choices=(2, 3), help="revision round (review.json); default 2")
     sub.add_parser("build", help="assemble the dataset folders and their card statistics")
     args = parser.parse_args()
     if args.cmd == "blind":
         print(make_blind(args.bank))
     elif args.cmd == "blind2":
-        print(make_blind_round2(args.bank))
+        print(make_blind_round(args.bank, args.round))
     else:
         print(json.dumps(build(), indent=2))
 

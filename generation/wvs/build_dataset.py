@@ -6,9 +6,10 @@
 items/CODE.jsonl: authored dilemmas (60 per map item, 20 per domain); blind/CODE_labels.jsonl: the
 second annotator's labels. Items the annotator flagged (unsure, unbalanced, or a different pole) are
 revised in place and labelled blind again by a fresh annotator (blind/CODE_blind_r2.jsonl ->
-blind/CODE_labels_r2.jsonl); review.json lists each revision and why, and any item removed. The split is
-stratified: within each item and domain, every other dilemma (in a seeded random order) goes to
-`steer`, the rest to `eval`. Rerunning is idempotent.
+blind/CODE_labels_r2.jsonl; an item still flagged gets a third round, `blind2 CODE --round 3`);
+review.json lists each revision and why, and any item removed. The split is stratified: within
+each item and domain, every other dilemma (in a seeded random order) goes to `steer`, the rest to
+`eval`. Rerunning is idempotent.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from culturebench.wvs import WVS_DOMAINS, WVS_SCHEMA
 from culturebench.wvs_map import AXIS_ITEMS, ITEMS
 
 HERE = Path(__file__).resolve().parent
+ROUND_SUFFIXES = ("", "_r2", "_r3", "_r4")  # first pass, then a round per revision
 AXIS_OF = {i: a for a, items in AXIS_ITEMS.items() for i in items}
 
 
@@ -96,7 +98,9 @@ def build() -> dict:
     for code in ITEMS:
         items = _authored(code)
         first = review["first_pass"][code]  # frozen before any revision (firstpass command)
-        final = {**_labelled(code, ""), **_labelled(code, "_r2")}  # a revised item's second-round label counts
+        final = {}  # a revised item's latest label counts
+        for suffix in ROUND_SUFFIXES:
+            final |= _labelled(code, suffix)
         if set(final) != {i["id"] for i in items}:
             raise ValueError(f"blind labels of {code} do not cover exactly the authored items")
         agree_kept = 0
@@ -142,11 +146,11 @@ def build() -> dict:
     with (target / "annotations" / "blind_pass.jsonl").open("w", encoding="utf-8") as f:
         for row in annotations:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    _write_card_stats(target, stats, review["removed"], {s: len(r) for s, r in splits.items()})
+    _write_card_stats(target, stats, review, {s: len(r) for s, r in splits.items()})
     return stats
 
 
-def _write_card_stats(target: Path, stats: dict, removed: list[dict], sizes: dict[str, int]) -> None:
+def _write_card_stats(target: Path, stats: dict, review: dict, sizes: dict[str, int]) -> None:
     first, authored, kept_ok, kept = agreement_totals(stats)
     lines = agreement_table("item", stats, WVS_DOMAINS) + [
         "",
@@ -154,10 +158,14 @@ def _write_card_stats(target: Path, stats: dict, removed: list[dict], sizes: dic
         f"({100 * first / authored:.1f} %) on the first pass, {kept_ok}/{kept} ({100 * kept_ok / kept:.1f} %) "
         "on the items kept.",
         "",
-        "Removed after review:",
+        "Revised after the blind pass (flagged as unsure or unbalanced) and labelled blind again by a fresh "
+        "annotator; the round is given where it took more than one:",
         "",
     ]
-    lines += [f"- `{r['id']}`: {r['reason']}" for r in removed] or ["- none"]
+    lines += [f"- `{r['id']}`" + (f" (round {r['round']})" if r.get("round", 2) > 2 else "") + f": {r['reason']}"
+              for r in review["revised"]] or ["- none"]  # fmt: skip
+    lines += ["", "Removed after review:", ""]
+    lines += [f"- `{r['id']}`: {r['reason']}" for r in review["removed"]] or ["- none"]
     write_stats_block(target, lines)
 
 
@@ -167,16 +175,18 @@ def main() -> None:
     b = sub.add_parser("blind", help="write the blind file of one map item")
     b.add_argument("code", help="map item code, e.g. F063")
     sub.add_parser("firstpass", help="freeze first-round agreement and flags into review.json")
-    r2 = sub.add_parser("blind2", help="second-round blind file of the revised items of one map item")
+    r2 = sub.add_parser("blind2", help="blind file of the items of one map item revised in a later round")
     r2.add_argument("code", help="map item code, e.g. F063")
+    r2.add_argument("--round", type=int, default=2, choices=(2, 3, 4), help="revision round (review.json); default 2")
     sub.add_parser("build", help="assemble the dataset folder and its card statistics")
     args = parser.parse_args()
     if args.cmd == "blind":
         print(make_blind(args.code.upper()))
     elif args.cmd == "blind2":
         review = json.loads((HERE / "review.json").read_text())
-        ids = {r["id"] for r in review["revised"] if r["id"].startswith(args.code.upper())}
-        print(make_blind(args.code.upper(), only=ids, suffix="_r2"))
+        ids = {r["id"] for r in review["revised"]
+               if r["id"].startswith(args.code.upper()) and r.get("round", 2) == args.round}  # fmt: skip
+        print(make_blind(args.code.upper(), only=ids, suffix=f"_r{args.round}"))
     elif args.cmd == "firstpass":
         print(json.dumps({c: len(v["disagreed"]) for c, v in first_pass().items()}))
     else:
