@@ -85,3 +85,20 @@ def test_selfconcept_across_models_follows_seed_000():
     corr = {(c["x"], c["y"]): c for c in sc["correlations"]}
     assert corr[("composite", "boundary_assertion")]["pearson_r"] == pytest.approx(-0.9, abs=2e-3)
     assert sc["rank_agreement"] == {}  # no judged behaviour in these runs
+
+
+def test_comparison_of_runs_without_vsm(tmp_path):
+    from culturebench.report.compare import write_comparison
+
+    runs = []
+    for name, scores in (("Qwen/Qwen2.5-7B-Instruct", (5.9, 6.1, 3.2, 3.3, 5.6)),
+                         ("meta-llama/Llama-3.1-8B-Instruct", (5.7, 5.7, 3.7, 3.6, 5.0)),
+                         ("01-ai/Yi-1.5-9B-Chat", (6.5, 6.7, 3.2, 4.9, 5.9))):  # fmt: skip
+        run = tmp_path / name.replace("/", "_")
+        run.mkdir()
+        metrics = {**_sc_metrics(*scores), "run": {"model_args": {"pretrained": name}}}
+        (run / "metrics.json").write_text(json.dumps(metrics))
+        runs.append(run)
+    text = write_comparison(runs, tmp_path / "cmp").read_text()
+    assert "No run has VSM results" in text
+    assert "Eastern vs western models" in text and "| composite | boundary_assertion |" in text

@@ -176,6 +176,19 @@ def write_comparison(run_dirs: list[Path], output: Path, names: dict[str, str] |
     ]
     for name, m in result["models"].items():
         lines.append(f"| `{name}` | {m['registry'] or '—'} | {m['origin']} | {fmt(m['params_b'], 0)} |")
+    if result["ranking"]:
+        lines += _vsm_markdown(result, output)
+    else:
+        lines += ["", "No run has VSM results (`culturebench_vsm`): the ranking, origin and size views are left out."]
+    lines += _selfconcept_markdown(result["selfconcept"])
+    report = output / "comparison.md"
+    report.write_text("\n".join(lines) + "\n")
+    return report
+
+
+def _vsm_markdown(result: dict, output: Path) -> list[str]:
+    """Seed 003's ranking, model-origin and model-size views."""
+    lines: list[str] = []
     lines += [
         "",
         "## Ranking (seed 003 Figure 3)",
@@ -214,10 +227,7 @@ def write_comparison(run_dirs: list[Path], output: Path, names: dict[str, str] |
     for condition, c in result["size"].items():
         r = fmt(c["pearson_r"]) if c["undefined"] is None else f"undefined: {c['undefined']}"
         lines.append(f"| {condition} | {c['n']} | {r} | {fmt(c['pearson_p'])} |")
-    lines += _selfconcept_markdown(result["selfconcept"])
-    report = output / "comparison.md"
-    report.write_text("\n".join(lines) + "\n")
-    return report
+    return lines
 
 
 def _selfconcept_markdown(sc: dict) -> list[str]:

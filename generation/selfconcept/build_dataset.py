@@ -212,6 +212,9 @@ def build() -> dict:
         revised = [a for a in annotations if a["revised"]]
         lines += ["", "Revised after the first pass and labelled blind again by a fresh annotator:", ""]
         lines += [f"- `{a['id']}`: {a['revised']}" for a in revised] or ["- none"]
+        unsure = [a for a in annotations if a["agree"] and a["confidence"] != "sure"]
+        lines += ["", "Labelled as the authors did, but marked unsure by the latest annotator:", ""]
+        lines += [f"- `{a['id']}`: {a['note']}" for a in unsure] or ["- none"]
         misses = [a for a in annotations if not a["agree"]]
         lines += ["", "Disagreements:", ""]
         lines += [f"- `{a['id']}`: annotator chose " + ", ".join(f"{k[6:]}={a[k]}" for k in a if k.startswith("blind_"))
