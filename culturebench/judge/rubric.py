@@ -30,9 +30,6 @@ class VerdictSchema:
 
     fields: tuple[tuple[str, tuple[str, ...]], ...]
 
-    def allowed(self, field: str) -> tuple[str, ...]:
-        return dict(self.fields)[field]
-
 
 SCORE_SCHEMA = VerdictSchema((("score", RUBRIC_POINTS),))
 FACE_SCHEMA = VerdictSchema((("face_concern", FACE_CONCERNS), ("style", CONFLICT_STYLES)))

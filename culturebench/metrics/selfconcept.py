@@ -81,15 +81,13 @@ def variant_shifts(
     for variant in means.columns:
         if variant == REFERENCE_VARIANT:
             continue
-        diff = (means[variant] - means[REFERENCE_VARIANT]).dropna()
-        entry = {}
-        for c in constructs:
-            entry[c] = bootstrap(diff.xs(c, level="construct").to_numpy() if c in diff.index.get_level_values(0)
-                                 else np.array([]), n_boot=n_boot, seed=seed).to_dict()  # fmt: skip
+        diff = (means[variant] - means[REFERENCE_VARIANT]).dropna().reset_index()
+        per = {c: diff.loc[diff["construct"] == c, 0].to_numpy() for c in constructs}
+        entry = {c: bootstrap(v, n_boot=n_boot, seed=seed).to_dict() for c, v in per.items()}
         if set(constructs) == {"independent", "interdependent"}:
-            parts = [diff.xs(c, level="construct").to_numpy() if c in diff.index.get_level_values(0) else []
-                     for c in ("independent", "interdependent")]  # fmt: skip
-            entry[COMPOSITE] = difference_bootstrap(*parts, n_boot=n_boot, seed=seed).to_dict()
+            entry[COMPOSITE] = difference_bootstrap(
+                per["independent"], per["interdependent"], n_boot=n_boot, seed=seed
+            ).to_dict()
         out[str(variant)] = entry
     return out
 
