@@ -13,8 +13,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from culturebench.items import ItemError
-from culturebench.jsonl import read_jsonl
+from culturebench.items import ItemError, load_items
 from culturebench.resources import dataset_dir
 from culturebench.selfconcept import SAFETY_CONSTRUCTS, interleaved
 from culturebench.variants import VARIANTS, get_variant
@@ -75,11 +74,7 @@ def behavior_items(bank: str) -> tuple[dict, ...]:
     if bank not in BEHAVIOR_BANKS:
         raise ValueError(f"unknown behaviour bank {bank!r}; valid: {sorted(BEHAVIOR_BANKS)}")
     path = dataset_dir(bank) / "data" / "test.jsonl"
-    items = tuple(validate_behavior_item(r, bank, f"{path}:{line}") for line, r in read_jsonl(path, ItemError))
-    ids = [i["id"] for i in items]
-    if len(set(ids)) != len(ids):
-        raise ItemError(f"{path}: duplicate ids {sorted({i for i in ids if ids.count(i) > 1})}")
-    return items
+    return tuple(load_items([path], lambda row, where: validate_behavior_item(row, bank, where)))
 
 
 def item_by_id(bank: str, item_id: str) -> dict:
@@ -90,6 +85,11 @@ def item_by_id(bank: str, item_id: str) -> dict:
     raise KeyError(f"{bank} has no item {item_id!r}")
 
 
+def transcript(turns: list[dict], assistant: str = "Assistant") -> str:
+    """Turns as "User: ..." / "<assistant>: ..." paragraphs (for the model under test and for the judge)."""
+    return "\n\n".join(f"{'User' if t['role'] == 'user' else assistant}: {t['content'].strip()}" for t in turns)
+
+
 def render_conversation(turns: list[dict], chat_template: bool) -> str:
     """The conversation as the model sees it, ending where the assistant's reply starts.
 
@@ -98,11 +98,10 @@ def render_conversation(turns: list[dict], chat_template: bool) -> str:
     inside it and the final user turn follows; the reply is the assistant turn.
     """
     if not chat_template:
-        lines = [f"{'User' if t['role'] == 'user' else 'Assistant'}: {t['content'].strip()}" for t in turns]
-        return "\n\n".join(lines) + "\n\nAssistant:"
+        return transcript(turns) + "\n\nAssistant:"
     if len(turns) == 1:
         return turns[0]["content"].strip()
-    history = "\n\n".join(f"{'User' if t['role'] == 'user' else 'You'}: {t['content'].strip()}" for t in turns[:-1])
+    history = transcript(turns[:-1], assistant="You")
     return f"Earlier in this conversation:\n\n{history}\n\nMy next message:\n\n{turns[-1]['content'].strip()}"
 
 

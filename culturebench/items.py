@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,19 +88,24 @@ def validate_dilemma(row: object, where: str, schema: DilemmaSchema = HOFSTEDE_S
     return row
 
 
-def load_dilemmas(paths: Iterable[Path], schema: DilemmaSchema = HOFSTEDE_SCHEMA) -> list[dict]:
-    """Read and validate dilemma files; ids must be unique across them."""
+def load_items(paths: Iterable[Path], validate: Callable[[object, str], dict]) -> list[dict]:
+    """Read JSON Lines item files, `validate(row, where)` each row; ids must be unique across the files."""
     items: list[dict] = []
     seen: dict[str, str] = {}
     for path in paths:
         for line, row in read_jsonl(Path(path), ItemError):
             where = f"{path}:{line}"
-            item = validate_dilemma(row, where, schema)
+            item = validate(row, where)
             if item["id"] in seen:
                 raise ItemError(f"{where}: id {item['id']!r} already used at {seen[item['id']]}")
             seen[item["id"]] = where
             items.append(item)
     return items
+
+
+def load_dilemmas(paths: Iterable[Path], schema: DilemmaSchema = HOFSTEDE_SCHEMA) -> list[dict]:
+    """Read and validate dilemma files; ids must be unique across them."""
+    return load_items(paths, lambda row, where: validate_dilemma(row, where, schema))
 
 
 def check_domain_balance(

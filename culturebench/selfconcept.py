@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from culturebench.items import ItemError
-from culturebench.jsonl import read_jsonl
+from culturebench.items import ItemError, load_items
 from culturebench.prompts import PromptCondition
 from culturebench.resources import dataset_dir
 from culturebench.variants import VARIANTS, get_variant
@@ -61,11 +60,7 @@ def likert_items(bank: str) -> tuple[dict, ...]:
     if bank not in LIKERT_BANKS:
         raise ValueError(f"unknown Likert bank {bank!r}; valid: {sorted(LIKERT_BANKS)}")
     path = dataset_dir(bank) / "data" / "test.jsonl"
-    items = tuple(validate_likert_item(row, bank, f"{path}:{line}") for line, row in read_jsonl(path, ItemError))
-    ids = [i["id"] for i in items]
-    if len(set(ids)) != len(ids):
-        raise ItemError(f"{path}: duplicate ids {sorted({i for i in ids if ids.count(i) > 1})}")
-    return items
+    return tuple(load_items([path], lambda row, where: validate_likert_item(row, bank, where)))
 
 
 def is_reversed(item: dict) -> bool:

@@ -114,7 +114,7 @@ def test_rate_limit_then_success_and_malformed_then_valid(served, run_dir):
     else:
         assert server.requests[0]["path"] == "/v1/chat/completions"
         assert server.requests[0]["body"]["response_format"] == {"type": "json_object"}
-    verdicts = primary_verdicts(run_dir)
+    verdicts = primary_verdicts(run_dir, reply_rows(run_dir))
     assert sorted(v.get("score") or v["style"] for v in verdicts if v["bank"] == "safety_behavior") == [2, 2, 2]
     assert {v["style"] for v in verdicts if v["bank"] == "face_negotiation"} == {"integrating"}
     for path in (run_dir / JUDGE_DIR).iterdir():

@@ -197,13 +197,13 @@ def run_judge(
     return info
 
 
-def primary_verdicts(run_dir: Path) -> list[dict]:
-    """The current verdicts of the run's primary judge (judge.json), one per logged reply (latest wins)."""
+def primary_verdicts(run_dir: Path, replies: list[dict]) -> list[dict]:
+    """The current verdicts of the run's primary judge (judge.json) on its logged `replies` (latest wins)."""
     info_path = Path(run_dir) / JUDGE_DIR / JUDGE_INFO_FILE
     if not info_path.exists():
         return []
     name = json.loads(info_path.read_text())["judge"]
-    wanted = {sample_key(r): r for r in reply_rows(Path(run_dir))}
+    wanted = {sample_key(r) for r in replies}
     latest: dict[str, dict] = {}
     for row in read_verdicts(Path(run_dir) / JUDGE_DIR / VERDICTS_FILE):
         if row["judge"] == name and row["repeat"] == 0 and row["key"] in wanted:

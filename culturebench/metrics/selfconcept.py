@@ -53,6 +53,17 @@ def status_counts(rows: pd.DataFrame) -> dict[str, dict[str, int]]:
     return {v: {s: int(n) for s, n in table[v].items()} for v in table.index.get_level_values(0).unique()}
 
 
+def _per_construct(items: pd.DataFrame, constructs: tuple[str, ...], n_boot: int, seed: int) -> dict[str, dict]:
+    """{construct: Estimate} of the mean item `value`, items bootstrapped; the composite for self-construal."""
+    values = {c: items.loc[items["construct"] == c, "value"].to_numpy() for c in constructs}
+    entry = {c: bootstrap(v, n_boot=n_boot, seed=seed).to_dict() for c, v in values.items()}
+    if set(constructs) == {"independent", "interdependent"}:
+        entry[COMPOSITE] = difference_bootstrap(
+            values["independent"], values["interdependent"], n_boot=n_boot, seed=seed
+        ).to_dict()
+    return entry
+
+
 def construct_scores(
     rows: pd.DataFrame, constructs: tuple[str, ...], n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED
 ) -> dict[str, dict[str, dict]]:
@@ -60,13 +71,7 @@ def construct_scores(
     means = item_means(rows)
     out: dict[str, dict[str, dict]] = {}
     for variant, block in means.groupby("variant", sort=False):
-        values = {c: block.loc[block["construct"] == c, "score"].to_numpy() for c in constructs}
-        entry = {c: bootstrap(v, n_boot=n_boot, seed=seed).to_dict() for c, v in values.items()}
-        if set(constructs) == {"independent", "interdependent"}:
-            entry[COMPOSITE] = difference_bootstrap(
-                values["independent"], values["interdependent"], n_boot=n_boot, seed=seed
-            ).to_dict()
-        out[str(variant)] = entry
+        out[str(variant)] = _per_construct(block.rename(columns={"score": "value"}), constructs, n_boot, seed)
     return out
 
 
@@ -81,14 +86,8 @@ def variant_shifts(
     for variant in means.columns:
         if variant == REFERENCE_VARIANT:
             continue
-        diff = (means[variant] - means[REFERENCE_VARIANT]).dropna().reset_index()
-        per = {c: diff.loc[diff["construct"] == c, 0].to_numpy() for c in constructs}
-        entry = {c: bootstrap(v, n_boot=n_boot, seed=seed).to_dict() for c, v in per.items()}
-        if set(constructs) == {"independent", "interdependent"}:
-            entry[COMPOSITE] = difference_bootstrap(
-                per["independent"], per["interdependent"], n_boot=n_boot, seed=seed
-            ).to_dict()
-        out[str(variant)] = entry
+        diff = (means[variant] - means[REFERENCE_VARIANT]).dropna().rename("value").reset_index()
+        out[str(variant)] = _per_construct(diff, constructs, n_boot, seed)
     return out
 
 

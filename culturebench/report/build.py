@@ -319,12 +319,12 @@ def write_report(run_dir: Path, n_boot: int = DEFAULT_N_BOOT, vsm_constants: dic
         raise RunFileError(f"run folder {run_dir} does not exist")
     hofstede, vsm = hofstede_rows(run_dir), vsm_rows(run_dir)
     wvs_dilemmas, wvs_direct = wvs_rows(run_dir)
-    likert = likert_rows(run_dir)
+    likert, replies = likert_rows(run_dir), reply_rows(run_dir)
     sections = {
         "hofstede": (not hofstede.empty, partial(_hofstede_section, hofstede)),
         "vsm": (not vsm.empty, partial(_vsm_section, vsm, constants=vsm_constants)),
         "wvs": (not (wvs_dilemmas.empty and wvs_direct.empty), partial(_wvs_section, wvs_dilemmas, wvs_direct)),
-        "selfconcept": (not likert.empty or bool(reply_rows(run_dir)), partial(selfconcept_section, likert)),
+        "selfconcept": (not (likert.empty and not replies), partial(selfconcept_section, likert, replies)),
     }
     if not any(present for present, _ in sections.values()):
         raise RunFileError(f"no CultureBench samples_*.jsonl under {run_dir}; was lm-eval run with --log_samples?")

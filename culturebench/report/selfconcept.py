@@ -161,8 +161,10 @@ def selfreport_vs_behavior_figure(metrics: dict, path: Path) -> Path | None:
     return path
 
 
-def selfconcept_section(likert: pd.DataFrame, run_dir: Path, fig_dir: Path, n_boot: int) -> tuple[dict, list[str]]:
-    metrics = selfconcept_metrics(likert, primary_verdicts(run_dir), run_dir, n_boot)
+def selfconcept_section(
+    likert: pd.DataFrame, replies: list[dict], run_dir: Path, fig_dir: Path, n_boot: int
+) -> tuple[dict, list[str]]:
+    metrics = selfconcept_metrics(likert, primary_verdicts(run_dir, replies), run_dir, n_boot)
     figures = {}
     path = selfreport_vs_behavior_figure(metrics, fig_dir / "selfreport_vs_behavior.png")
     if path is not None:

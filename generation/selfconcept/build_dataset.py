@@ -29,7 +29,7 @@ from pathlib import Path
 
 from culturebench.behavior import validate_behavior_item
 from culturebench.cards import write_stats_block
-from culturebench.items import ItemError, near_duplicates
+from culturebench.items import load_items, near_duplicates
 from culturebench.jsonl import read_jsonl
 from culturebench.resources import dataset_dir
 from culturebench.selfconcept import validate_likert_item
@@ -53,7 +53,7 @@ def _blind_id(item_id: str) -> str:
 def authored(bank: str) -> list[dict]:
     path = HERE / "items" / f"{bank}.jsonl"
     validate = validate_likert_item if bank in ("self_construal", "safety_selfreport") else validate_behavior_item
-    return [validate(row, bank, f"{path}:{line}") for line, row in read_jsonl(path, ItemError)]
+    return load_items([path], lambda row, where: validate(row, bank, where))
 
 
 def _shown(item: dict, bank: str) -> dict:
