@@ -52,7 +52,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from culturebench.evaluate import run_evaluation
-    from culturebench.report.samples import latest_results_file, latest_sample_files
+    from culturebench.runs import latest_results_file, latest_sample_files
     from culturebench.tiny_model import build_tiny_model
 
     work = Path(tempfile.mkdtemp(prefix="culturebench-bench-"))

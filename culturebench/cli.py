@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 from culturebench import __version__
-from culturebench.dimensions import DIMENSIONS
-from culturebench.evaluate import DEFAULT_TASKS
+from culturebench.benchmarks import BENCHMARKS, default_tasks
+from culturebench.stats import DEFAULT_N_BOOT
 
 DEMO_LIMIT = 220
+DEFAULT_TASKS = default_tasks()
 
 
 def _evaluate(args: argparse.Namespace) -> None:
@@ -34,17 +35,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 def _report(args: argparse.Namespace) -> None:
     from culturebench.report.build import write_report
 
-    constants = None
-    if args.vsm_constants:
-        constants = {}
-        for part in args.vsm_constants.split(","):
-            dim, sep, value = part.partition("=")
-            if not sep or dim.strip().upper() not in DIMENSIONS:
-                raise ValueError(f"--vsm-constants takes DIM=C pairs for {', '.join(DIMENSIONS)}, got {part!r}")
-            constants[dim.strip().upper()] = float(value)
-        if set(constants) != set(DIMENSIONS):
-            raise ValueError(f"--vsm-constants needs all six dimensions, got {sorted(constants)}")
-    print(f"report: {write_report(Path(args.run_dir), n_boot=args.n_boot, vsm_constants=constants)}")
+    print(f"report: {write_report(Path(args.run_dir), n_boot=args.n_boot, options=vars(args))}")
 
 
 def _compare(args: argparse.Namespace) -> None:
@@ -63,16 +54,18 @@ def _judge(args: argparse.Namespace) -> None:
     from culturebench.judge.runner import run_judge
     from culturebench.report.build import write_report
 
-    info = run_judge(
-        Path(args.run_dir),
-        args.judge,
-        second_judge=args.second_judge,
-        reliability_sample=args.reliability_sample,
-        temperature=args.temperature,
-        max_retries=args.max_retries,
-        max_invalid=args.max_invalid,
-    )
-    print(json.dumps(info, indent=2))
+    for benchmark in (b for b in BENCHMARKS if b.judging is not None):
+        info = run_judge(
+            Path(args.run_dir),
+            benchmark.judging,
+            args.judge,
+            second_judge=args.second_judge,
+            reliability_sample=args.reliability_sample,
+            temperature=args.temperature,
+            max_retries=args.max_retries,
+            max_invalid=args.max_invalid,
+        )
+        print(json.dumps(info, indent=2))
     print(f"report: {write_report(Path(args.run_dir))}")
 
 
@@ -84,7 +77,8 @@ def _tasks_dir(args: argparse.Namespace) -> None:
 
 def _demo(args: argparse.Namespace) -> None:
     from culturebench.evaluate import run_evaluation
-    from culturebench.report.build import DEMO_MARKER
+    from culturebench.files import write_json
+    from culturebench.runs import DEMO_MARKER
     from culturebench.tiny_model import build_tiny_model
 
     out = Path(args.output)
@@ -92,8 +86,8 @@ def _demo(args: argparse.Namespace) -> None:
     print("Building a tiny random-weight Llama (no download). Its numbers are MEANINGLESS: the demo only")
     print("shows that items, tasks, lm-eval, metrics and report work end to end on this machine.")
     model_dir = build_tiny_model(out / "tiny-model")
-    (out / DEMO_MARKER).write_text(
-        json.dumps({"note": "tiny random-weight model; numbers are meaningless", "model": str(model_dir)})
+    write_json(
+        out / DEMO_MARKER, {"note": "tiny random-weight model; numbers are meaningless", "model": str(model_dir)}
     )
     report = run_evaluation(
         model="hf",
@@ -138,20 +132,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read RUN_DIR's lm-eval samples_*.jsonl and rewrite report.md, metrics.json and figures/.",
     )
     rp.add_argument("run_dir", help="folder written by `culturebench evaluate` or by lm-eval --log_samples")
-    rp.add_argument("--n-boot", type=int, default=2000, help="bootstrap resamples for CIs; default 2000")
     rp.add_argument(
-        "--vsm-constants",
-        metavar="PDI=C,IDV=C,...",
-        help="VSM scores as raw index + C (the VSM 2013 manual's convention) instead of the default "
-        "mapping of each index's possible range onto 0-100",
+        "--n-boot", type=int, default=DEFAULT_N_BOOT, help=f"bootstrap resamples for CIs; default {DEFAULT_N_BOOT}"
     )
+    for benchmark in BENCHMARKS:
+        if benchmark.add_report_options is not None:
+            benchmark.add_report_options(rp)
     rp.set_defaults(func=_report)
 
     cp = sub.add_parser(
         "compare",
         help="compare several runs: rankings and model-origin analysis",
-        description="Read each run's metrics.json (writing it from the samples if missing) and write "
-        "OUTPUT/comparison.md, comparison.json and origin.png. Models are looked up in the model registry "
+        description="Read each run's metrics.json (write it first with `culturebench report RUN_DIR`) and "
+        "write OUTPUT/comparison.md, comparison.json and figures. Models are looked up in the model registry "
         "(hf_datasets/models) by the run's pretrained id or path.",
     )
     cp.add_argument("run_dirs", nargs="+", help="run folders written by `culturebench evaluate`")
@@ -167,8 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     jd = sub.add_parser(
         "judge",
         help="score a run's logged behavioural replies with a judge model, resumably",
-        description="Judge the replies of culturebench_safety_behavior (1-7 with each item's rubric) and "
-        "culturebench_face_negotiation (face concern and conflict style) logged in RUN_DIR, append every verdict "
+        description="Judge the replies of the behaviour tasks logged in RUN_DIR (a 1-7 score with each item's "
+        "rubric, or a face concern and conflict style), append every verdict "
         "to RUN_DIR/judge/verdicts.jsonl (a rerun skips what is done), measure judge reliability on a sample, and "
         "rewrite the report. API keys come from the environment: GEMINI_API_KEY or GOOGLE_API_KEY for gemini, "
         "OPENAI_API_KEY (optional for local servers) for openai.",
@@ -194,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     td = sub.add_parser(
         "tasks-dir",
         help="print the folder to pass to lm-eval as --include_path",
-        description='Use as: lm_eval --include_path "$(culturebench tasks-dir)" --tasks culturebench_hofstede ...',
+        description=f'Use as: lm_eval --include_path "$(culturebench tasks-dir)" --tasks {DEFAULT_TASKS} ...',
     )
     td.set_defaults(func=_tasks_dir)
 

@@ -124,9 +124,13 @@ EXTERNAL_FACTORS: dict[str, str] = {
 }
 
 
-@lru_cache(maxsize=1)
 def external_factors() -> dict[str, dict[str, float]]:
-    """{factor: {alpha2: value}} for the countries with a sourced value (empty cells are left out)."""
+    """{factor: {alpha2: value}} for the countries with a sourced value (empty cells are left out; a copy)."""
+    return {factor: dict(values) for factor, values in _external_factors().items()}
+
+
+@cache
+def _external_factors() -> dict[str, dict[str, float]]:
     path = dataset_dir("countries") / "data" / "external_factors.csv"
     out: dict[str, dict[str, float]] = {f: {} for f in EXTERNAL_FACTORS}
     with path.open(encoding="utf-8") as f:

@@ -8,21 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from culturebench.documents import hofstede_items
-from culturebench.prompts import LETTERS, PromptCondition, render_dilemma
+from culturebench.benchmarks import BENCHMARKS, default_tasks
+from culturebench.files import write_json
 from culturebench.resources import tasks_dir
-from culturebench.selfconcept import LIKERT_POINTS, likert_documents
+from culturebench.runs import LM_EVAL_DIR, PREFLIGHT_FILE
 from culturebench.tokenization import GroupingCheck, check_choice_grouping
-from culturebench.vsm import ANSWER_DIGITS, vsm_documents
-from culturebench.wvs import DIRECT_LETTERS, direct_documents
 
 log = logging.getLogger(__name__)
-DEFAULT_TASKS = (
-    "culturebench_hofstede,culturebench_hofstede_default,culturebench_vsm,culturebench_wvs,culturebench_wvs_direct,"
-    "culturebench_selfconcept"
-)
-LM_EVAL_DIR = "lm_eval"
-PREFLIGHT_FILE = "preflight.json"
+DEFAULT_TASKS = default_tasks()
 
 
 def lm_eval_command(
@@ -84,19 +77,14 @@ def grouping_preflight(model: str, model_args: str, apply_chat_template: bool) -
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(pretrained)
-    condition = PromptCondition(persona="basic", country="US", chat_template=apply_chat_template)
-    probes = {
-        "hofstede (A/B)": (render_dilemma(hofstede_items()[0], condition), LETTERS),
-        "vsm (1-5)": (vsm_documents("aligned", apply_chat_template)[0]["prompt"], ANSWER_DIGITS),
-        "wvs direct (A-J)": (direct_documents(apply_chat_template)[9]["prompt"], tuple(DIRECT_LETTERS)),
-        "self-report (1-7)": (likert_documents("self_construal", chat_template=apply_chat_template)[0]["prompt"],
-                              LIKERT_POINTS),
-    }  # fmt: skip
     checks = {}
-    for name, (prompt, choices) in probes.items():
-        checks[name] = check = check_choice_grouping(tokenizer, prompt, choices, chat_template=apply_chat_template)
+    for probe in (p for b in BENCHMARKS for p in b.probes(apply_chat_template)):
+        check = check_choice_grouping(tokenizer, probe.prompt, probe.choices, chat_template=apply_chat_template)
+        checks[probe.name] = check
         if not check.ok:
-            log.warning("=" * 70 + "\nTOKENIZER BREAKS ONE-PASS SCORING (%s): %s\n" + "=" * 70, name, check.detail)
+            log.warning(
+                "=" * 70 + "\nTOKENIZER BREAKS ONE-PASS SCORING (%s): %s\n" + "=" * 70, probe.name, check.detail
+            )
     return checks
 
 
@@ -115,20 +103,18 @@ def run_evaluation(
 
     output.mkdir(parents=True, exist_ok=True)
     checks = grouping_preflight(model, model_args, apply_chat_template)
-    (output / PREFLIGHT_FILE).write_text(
-        json.dumps(
-            {
-                "model": model,
-                "model_args": model_args,
-                "tasks": tasks,
-                "limit": limit,
-                "apply_chat_template": apply_chat_template,
-                "choice_grouping": None
-                if checks is None
-                else {name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()},
-            },
-            indent=2,
-        )
+    write_json(
+        output / PREFLIGHT_FILE,
+        {
+            "model": model,
+            "model_args": model_args,
+            "tasks": tasks,
+            "limit": limit,
+            "apply_chat_template": apply_chat_template,
+            "choice_grouping": None
+            if checks is None
+            else {name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()},
+        },
     )
     cmd = lm_eval_command(model, model_args, tasks, output, limit, device, batch_size, apply_chat_template)
     print("running:", " ".join(cmd), flush=True)

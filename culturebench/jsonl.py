@@ -1,9 +1,12 @@
-"""JSON Lines reading with errors that name the file and line."""
+"""JSON Lines reading with errors that name the file and line, and atomic writing."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
+
+from culturebench.files import write_text
 
 
 def read_jsonl(path: Path, error: type[Exception] = ValueError) -> list[tuple[int, object]]:
@@ -18,3 +21,8 @@ def read_jsonl(path: Path, error: type[Exception] = ValueError) -> list[tuple[in
             except json.JSONDecodeError as e:
                 raise error(f"{path}:{i}: not valid JSON, the file may be truncated ({e.msg})") from None
     return rows
+
+
+def write_jsonl(path: Path, rows: Iterable[dict]) -> Path:
+    """Write rows as JSON Lines atomically (UTF-8 kept as is, so the files diff readably); returns `path`."""
+    return write_text(Path(path), "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from culturebench.countries import get_country
-from culturebench.profiles import profile_text
 from culturebench.variants import REFERENCE_VARIANT, VARIANTS
 
 PERSONAS: tuple[str, ...] = ("none", "basic", "profile")
+NO_PERSONA = "none"  # the country field of a document asked without a persona
 ORDERS: tuple[str, ...] = ("AB", "BA")
 LETTERS: tuple[str, str] = ("A", "B")
 
@@ -29,13 +29,18 @@ ANSWER_CUE = "Answer:"
 
 @dataclass(frozen=True)
 class PromptCondition:
-    """How one prompt is rendered: persona, country, option order, chat template, prompt variant."""
+    """How one prompt is rendered: persona, country, option order, chat template, prompt variant.
+
+    A profile-grounded persona carries its text (`profile`): the benchmark that owns the country
+    profiles writes it, so this module defines every persona without knowing where profiles come from.
+    """
 
     persona: str = "none"
     country: str | None = None
     order: str = "AB"
     chat_template: bool = False
     variant: str = REFERENCE_VARIANT
+    profile: str | None = None
 
     def __post_init__(self) -> None:
         if self.persona not in PERSONAS:
@@ -46,6 +51,8 @@ class PromptCondition:
             raise ValueError(f"unknown prompt variant {self.variant!r}; valid: {sorted(VARIANTS)}")
         if (self.persona == "none") != (self.country is None):
             raise ValueError(f"persona {self.persona!r} and country {self.country!r} do not fit together")
+        if (self.persona == "profile") != bool(self.profile):
+            raise ValueError(f"persona {self.persona!r} needs a profile text exactly when it is 'profile'")
         if self.country is not None:
             object.__setattr__(self, "country", get_country(self.country).alpha2)
 
@@ -63,7 +70,7 @@ def persona_text(condition: PromptCondition) -> str:
     if condition.persona == "none":
         return ""
     if condition.persona == "profile":
-        return profile_text(condition.country)
+        return condition.profile
     return BASIC_PERSONA.format(country=get_country(condition.country).name_in_text)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import TypedDict
 
 import numpy as np
 from scipy import stats as sps
@@ -12,6 +13,28 @@ from scipy import stats as sps
 DEFAULT_N_BOOT = 2000
 DEFAULT_SEED = 0
 CI_LEVEL = 0.95
+
+
+class EstimateDict(TypedDict):
+    """An Estimate as metrics.json stores it (NaN becomes None)."""
+
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+
+
+class CorrelationDict(TypedDict):
+    """A Correlation as metrics.json stores it (NaN becomes None)."""
+
+    n: int
+    pearson_r: float | None
+    pearson_p: float | None
+    pearson_ci_low: float | None
+    pearson_ci_high: float | None
+    spearman_rho: float | None
+    spearman_p: float | None
+    undefined: str | None
 
 
 @dataclass(frozen=True)
@@ -23,8 +46,8 @@ class Estimate:
     ci_high: float
     n: int
 
-    def to_dict(self) -> dict:
-        return {k: _clean(v) for k, v in asdict(self).items()}
+    def to_dict(self) -> EstimateDict:
+        return {k: _clean(v) for k, v in asdict(self).items()}  # type: ignore[return-value]
 
 
 def _clean(v: float | int | None) -> float | int | None:
@@ -32,6 +55,13 @@ def _clean(v: float | int | None) -> float | int | None:
     if isinstance(v, float) and math.isnan(v):
         return None
     return v
+
+
+def percentile_interval(draws: Sequence[float] | np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The CI_LEVEL percentile interval of bootstrap draws along `axis` (every CI in the project uses this)."""
+    alpha = (1 - CI_LEVEL) / 2
+    low, high = np.quantile(np.asarray(draws, dtype=float), [alpha, 1 - alpha], axis=axis)
+    return low, high
 
 
 def bootstrap(
@@ -54,8 +84,7 @@ def bootstrap(
     draws = draws[~np.isnan(draws)]
     if len(draws) == 0:
         return Estimate(point, math.nan, math.nan, n)
-    alpha = (1 - CI_LEVEL) / 2
-    low, high = np.quantile(draws, [alpha, 1 - alpha])
+    low, high = percentile_interval(draws)
     return Estimate(point, float(low), float(high), n)
 
 
@@ -72,8 +101,8 @@ class Correlation:
     spearman_p: float = math.nan
     undefined: str | None = None
 
-    def to_dict(self) -> dict:
-        return {k: _clean(v) for k, v in asdict(self).items()}
+    def to_dict(self) -> CorrelationDict:
+        return {k: _clean(v) for k, v in asdict(self).items()}  # type: ignore[return-value]
 
 
 def _constant(values: np.ndarray) -> bool:
@@ -133,8 +162,7 @@ def difference_bootstrap(
     rng = np.random.default_rng(seed)
     da = xa[rng.integers(0, len(xa), size=(n_boot, len(xa)))].mean(axis=1)
     db = xb[rng.integers(0, len(xb), size=(n_boot, len(xb)))].mean(axis=1)
-    alpha = (1 - CI_LEVEL) / 2
-    low, high = np.quantile(da - db, [alpha, 1 - alpha])
+    low, high = percentile_interval(da - db)
     return Estimate(point, float(low), float(high), min(len(xa), len(xb)))
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from culturebench.countries import all_countries
-from culturebench.documents import hofstede_items
+from culturebench.jsonl import read_jsonl
+from culturebench.resources import dataset_dir
+
+CORPUS_DATASET = "hofstede_dilemmas"  # varied everyday English: enough for a 2,000-token BPE
 
 CHAT_TEMPLATE = (
     "{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}\n{% endfor %}"
@@ -21,8 +24,9 @@ SPECIAL_TOKENS = ["<s>", "</s>", "<pad>", "<unk>", "<|system|>", "<|user|>", "<|
 def _corpus() -> list[str]:
     """Varied text so byte-level BPE reaches its vocabulary size (DESIGN.md pitfall)."""
     lines = []
-    for item in hofstede_items():
-        lines += [item["scenario"], item["question"], *(o["text"] for o in item["options"])]
+    for path in sorted((dataset_dir(CORPUS_DATASET) / "data").glob("*.jsonl")):
+        for _, item in read_jsonl(path):
+            lines += [item["scenario"], item["question"], *(o["text"] for o in item["options"])]
     lines += [f"{c.name} {c.language}" for c in all_countries()]
     # Every answer token the tasks score must be learned the same way (" A" ... " J", " 1" ... " 7").
     lines += [f"Answer: {choice}" for choice in "ABCDEFGHIJ1234567"] * 50

@@ -6,6 +6,8 @@ import hashlib
 import re
 from pathlib import Path
 
+from culturebench.files import write_text
+
 HASH_PREFIX = "sha256:"
 
 
@@ -36,7 +38,7 @@ def refresh_content_hash(dataset_folder: Path) -> str:
     card = Path(dataset_folder) / "README.md"
     new = content_hash(dataset_folder)
     text = re.sub(r"^content_hash: .*$", f"content_hash: {new}", card.read_text(encoding="utf-8"), count=1, flags=re.M)
-    card.write_text(text, encoding="utf-8")
+    write_text(card, text)
     return new
 
 

@@ -8,14 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from culturebench.benchmarks.hofstede import TASKS as HOFSTEDE_TASKS
+from culturebench.benchmarks.hofstede.documents import hofstede_items
+from culturebench.benchmarks.hofstede.metrics import score_row
 from culturebench.cli import main
-from culturebench.documents import hofstede_items
-from culturebench.metrics.binary import combine_orders
 from culturebench.report.build import write_report
-from culturebench.report.samples import RunFileError, hofstede_rows, latest_sample_files
 from culturebench.resources import tasks_dir
+from culturebench.results import load_metrics
+from culturebench.runs import Run, RunFileError, latest_sample_files
+from culturebench.scoring import combine_orders
 
 LIMIT = 120  # documents per task: item-major order spans ~1-2 items x all countries x both orders
 ALL_TASKS = (
@@ -24,6 +28,8 @@ ALL_TASKS = (
     + [f"culturebench_wvs_{d}_{p}" for d in ("family", "workplace", "legal") for p in ("none", "basic", "profile")]
     + ["culturebench_wvs_direct", "culturebench_self_construal", "culturebench_safety_selfreport"]
 )
+
+pytestmark = pytest.mark.slow  # runs lm-eval end to end on a tiny model
 
 
 def _evaluate(model: Path, out: Path, *extra: str) -> None:
@@ -56,7 +62,12 @@ def test_evaluate_keeps_lm_eval_files_and_writes_the_report(run_dir):
     assert set(samples) == set(ALL_TASKS)
     assert list((run_dir / "lm_eval").rglob("results_*.json"))
     assert list((run_dir / "lm_eval" / "cache").glob("requests*"))  # lm-eval's resumable request cache
-    metrics = json.loads((run_dir / "metrics.json").read_text())
+    metrics = load_metrics(run_dir)  # checked against the shipped JSON Schema
+    assert set(metrics["headline"]) == {"hofstede", "vsm", "wvs", "selfconcept"}
+    assert metrics["headline"]["hofstede"]["alignment_r_IDV"]["value"] == pytest.approx(
+        metrics["hofstede"]["dimensions"]["IDV"]["alignment"]["hofstede_2015"]["pearson_r"]
+    )
+    assert set(metrics["run"]["datasets"]) >= {"hofstede_dilemmas", "vsm_survey", "wvs_dilemmas", "self_construal"}
     dims = metrics["hofstede"]["dimensions"]
     assert set(dims) == {"PDI", "IDV", "MAS", "UAI", "LTO", "IVR"}
     for entry in dims.values():
@@ -98,11 +109,11 @@ def test_vsm_section_of_the_report(run_dir):
 def test_task_metrics_agree_with_the_library(run_dir):
     """lm-eval's aggregation (task utils) and the report compute p_high from one definition."""
     results = json.loads(next((run_dir / "lm_eval").rglob("results_*.json")).read_text())["results"]
-    rows = hofstede_rows(run_dir)
+    rows = pd.DataFrame(Run(run_dir).score_rows(HOFSTEDE_TASKS, score_row))
     for dim in ("IDV", "UAI"):
         task = results[f"culturebench_hofstede_{dim.lower()}"]
         sub = rows[(rows["dimension"] == dim) & (rows["persona"] == "basic")]
-        assert task["p_high,none"] == pytest.approx(combine_orders(sub)["p_high"].mean())
+        assert task["p_high,none"] == pytest.approx(combine_orders(sub, "p_high")["p_high"].mean())
     metrics = json.loads((run_dir / "metrics.json").read_text())
     r = metrics["hofstede"]["dimensions"]["UAI"]["alignment"]["hofstede_2015"]["pearson_r"]
     assert results["culturebench_hofstede_uai"]["pearson_r,none"] == pytest.approx(r)
@@ -134,6 +145,8 @@ def test_compare_runs_with_a_registry_name(run_dir, tmp_path):
     (other / "lm_eval").mkdir(parents=True)
     for path in latest_sample_files(run_dir).values():
         (other / "lm_eval" / path.name).write_bytes(path.read_bytes())
+    assert main(["compare", str(run_dir), str(other), "--output", str(tmp_path / "no")]) == 1  # no metrics.json yet
+    assert main(["report", str(other), "--n-boot", "0"]) == 0
     argv = [
         "compare",
         str(run_dir),
@@ -149,8 +162,14 @@ def test_compare_runs_with_a_registry_name(run_dir, tmp_path):
     result = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
     assert result["models"]["Qwen/Qwen2.5-7B-Instruct"]["origin"] == "CN"
     assert result["models"]["mistralai/Mistral-7B-Instruct-v0.3"]["origin"] == "FR"
-    assert len(result["ranking"]) == 8  # 2 runs x 4 prompt conditions
-    assert set(result["origin"]) == {"CN", "FR"}
+    assert len(result["vsm"]["ranking"]) == 8  # 2 runs x 4 prompt conditions
+    assert set(result["vsm"]["origin"]) == {"CN", "FR"}
+    assert not (other / "comparison.json").exists() and set(os.listdir(other)) == {
+        "lm_eval",
+        "metrics.json",
+        "report.md",
+        "figures",
+    }
     md = (tmp_path / "cmp" / "comparison.md").read_text()
     assert "## Model origin" in md and (tmp_path / "cmp" / "origin.png").exists()
     assert main(["compare", str(run_dir), str(run_dir), "--output", str(tmp_path / "dup")]) == 1  # same name twice
@@ -178,7 +197,9 @@ def test_report_with_vsm_constants(run_dir, tmp_path):
     scores = next(iter(vsm["conditions"]["aligned"]["countries"].values()))["scores"]
     assert scores["PDI"]["score"] == pytest.approx(scores["PDI"]["raw"] + 10)
     assert scores["IVR"]["score"] == pytest.approx(scores["IVR"]["raw"] + 60)
-    assert main(["report", str(tmp_path), "--vsm-constants", "PDI=1"]) == 1  # all six are needed
+    with pytest.raises(SystemExit) as exit_info:  # all six are needed: argparse says so
+        main(["report", str(tmp_path), "--vsm-constants", "PDI=1"])
+    assert exit_info.value.code == 2
 
 
 def test_truncated_samples_file_is_a_clear_error(run_dir, tmp_path):
@@ -226,8 +247,15 @@ def test_lm_eval_validate_and_task_loading():
             "lm_eval",
             "validate",
             "--tasks",
-            ",".join(ALL_TASKS + ["culturebench_hofstede", "culturebench_selfconcept", "culturebench_selfconcept_gen",
-                                  "culturebench_behavior"]),  # fmt: skip
+            ",".join(
+                ALL_TASKS
+                + [
+                    "culturebench_hofstede",
+                    "culturebench_selfconcept",
+                    "culturebench_selfconcept_gen",
+                    "culturebench_behavior",
+                ]
+            ),  # fmt: skip
             "--include_path",
             str(tasks_dir()),
         ],

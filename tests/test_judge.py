@@ -14,11 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from culturebench.behavior import behavior_documents
+from culturebench.benchmarks.selfconcept import BEHAVIOR_TASKS
+from culturebench.benchmarks.selfconcept import BENCHMARK as SELFCONCEPT
+from culturebench.benchmarks.selfconcept.behavior import behavior_documents
+from culturebench.benchmarks.selfconcept.report import current_rubric, reply_rows
+from culturebench.benchmarks.selfconcept.rubric import SCORE_SCHEMA
 from culturebench.judge.backends import GeminiBackend, OpenAIBackend, make_backend
-from culturebench.judge.rubric import SCORE_SCHEMA, VerdictError, validate_verdict
-from culturebench.judge.runner import JUDGE_DIR, VERDICTS_FILE, Judge, primary_verdicts, read_verdicts, run_judge
-from culturebench.report.samples import reply_rows
+from culturebench.judge.runner import Judge, run_judge
+from culturebench.judge.verdicts import VerdictError, validate_verdict
+from culturebench.runs import JUDGE_DIR, VERDICTS_FILE, Run, primary_verdicts, read_verdicts
+
+JUDGING = SELFCONCEPT.judging
 
 pytest.importorskip("google.genai")
 KEY = "sk-test-secret-9f8e7d"
@@ -105,7 +111,7 @@ def test_backends_parse_specs(monkeypatch):
 def test_rate_limit_then_success_and_malformed_then_valid(served, run_dir):
     server, spec = served
     server.script = [server.error(429), (200, server.wrap("not json at all"))]
-    info = run_judge(run_dir, spec, backoff_s=0.0, reliability_sample=0)
+    info = run_judge(run_dir, JUDGING, spec, backoff_s=0.0, reliability_sample=0)
     assert info["ok"] == 6 and info["failed"] == 0
     assert len(server.requests) == 6 + 2  # one retry after the 429, one re-ask after the malformed verdict
     if server.kind == "gemini":
@@ -114,7 +120,7 @@ def test_rate_limit_then_success_and_malformed_then_valid(served, run_dir):
     else:
         assert server.requests[0]["path"] == "/v1/chat/completions"
         assert server.requests[0]["body"]["response_format"] == {"type": "json_object"}
-    verdicts = primary_verdicts(run_dir, reply_rows(run_dir))
+    verdicts = primary_verdicts(run_dir, reply_rows(Run(run_dir), BEHAVIOR_TASKS), current_rubric)
     assert sorted(v.get("score") or v["style"] for v in verdicts if v["bank"] == "safety_behavior") == [2, 2, 2]
     assert {v["style"] for v in verdicts if v["bank"] == "face_negotiation"} == {"integrating"}
     for path in (run_dir / JUDGE_DIR).iterdir():
@@ -125,12 +131,12 @@ def test_invalid_verdicts_are_recorded_as_failures_and_retried_next_run(served, 
     server, spec = served
     bad = (200, server.wrap(json.dumps({"score": 9, "reason": "out of scale"})))
     server.script = [bad, bad, bad]  # first reply: three invalid verdicts (1 + max_invalid 2)
-    info = run_judge(run_dir, spec, backoff_s=0.0, max_invalid=2)
+    info = run_judge(run_dir, JUDGING, spec, backoff_s=0.0, max_invalid=2)
     assert info["failed"] == 1 and info["ok"] == 5
     failure = next(r for r in read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE) if r["status"] == "failed")
     assert "score '9'" in failure["error"] or "score 9" in failure["error"]
     before = len(server.requests)
-    info = run_judge(run_dir, spec, backoff_s=0.0)
+    info = run_judge(run_dir, JUDGING, spec, backoff_s=0.0)
     assert info["failed"] == 0 and len(server.requests) == before + 1  # only the failed one again
 
 
@@ -145,12 +151,12 @@ def test_interrupted_run_resumes_without_rejudging(served, run_dir):
 
     # three replies judged, then a 503: the run is interrupted during its backoff
     server.script = [(200, _score(server))] * 3 + [server.error(503)]
-    judge = Judge(make_backend(spec), run_dir / JUDGE_DIR / VERDICTS_FILE, backoff_s=0.0, sleep=interrupted)
+    judge = Judge(make_backend(spec), run_dir / JUDGE_DIR / VERDICTS_FILE, JUDGING, backoff_s=0.0, sleep=interrupted)
     with pytest.raises(Interrupt):
-        judge.judge(reply_rows(run_dir))
+        judge.judge(reply_rows(Run(run_dir), BEHAVIOR_TASKS))
     assert len(read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE)) == 3
     before = len(server.requests)
-    info = run_judge(run_dir, spec, backoff_s=0.0)
+    info = run_judge(run_dir, JUDGING, spec, backoff_s=0.0)
     assert info["ok"] == 6
     assert len(server.requests) - before == 3  # the three finished replies were not judged again
 
@@ -161,7 +167,9 @@ def _score(server: Server) -> dict:
 
 def test_reliability_with_a_second_judge(served, run_dir):
     server, spec = served
-    info = run_judge(run_dir, spec, second_judge=spec.replace("judge-model", "other-model"), reliability_sample=4)
+    info = run_judge(
+        run_dir, JUDGING, spec, second_judge=spec.replace("judge-model", "other-model"), reliability_sample=4
+    )
     rel = info["reliability"]
     assert rel["pairs"] == 4 and rel["second"].endswith("other-model")
     for key in ("score", "face_concern", "style"):

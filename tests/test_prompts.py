@@ -1,7 +1,7 @@
 import pytest
 
+from culturebench.benchmarks.hofstede.documents import hofstede_documents, hofstede_items
 from culturebench.countries import UnknownCountryError
-from culturebench.documents import hofstede_documents, hofstede_items
 from culturebench.prompts import PromptCondition, render_dilemma
 
 ITEM = {

@@ -5,8 +5,8 @@ import math
 
 import pytest
 
+from culturebench.benchmarks.hofstede.documents import hofstede_documents
 from culturebench.countries import hofstede_scores
-from culturebench.documents import hofstede_documents
 from culturebench.resources import tasks_dir
 
 

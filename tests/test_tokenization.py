@@ -1,7 +1,7 @@
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
-from culturebench.documents import hofstede_items
+from culturebench.benchmarks.hofstede.documents import hofstede_items
 from culturebench.prompts import PromptCondition, render_dilemma
 from culturebench.tokenization import check_choice_grouping
 

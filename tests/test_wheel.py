@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow  # builds and installs a wheel, runs the CLI
 
 
 def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:

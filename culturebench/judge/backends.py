@@ -19,7 +19,7 @@ from typing import Protocol
 
 import httpx
 
-from culturebench.judge.rubric import VerdictSchema
+from culturebench.judge.verdicts import VerdictSchema
 
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 GEMINI_KEY_VARS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")

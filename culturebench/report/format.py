@@ -16,14 +16,6 @@ def fmt(v: float | str | None, digits: int = 3) -> str:
     return f"{v:.{digits}f}"
 
 
-def json_ready(value):
-    """Strict JSON: NaN (an undefined statistic) becomes null, ±inf (an unbounded ratio) the string "inf"."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, float) and math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if isinstance(value, dict):
-        return {k: json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    return value
+def ci_text(d: dict, key: str = "value", low: str = "ci_low", high: str = "ci_high") -> str:
+    """ "value [low, high]" of an estimate dict."""
+    return f"{fmt(d.get(key))} [{fmt(d.get(low))}, {fmt(d.get(high))}]"

@@ -12,40 +12,39 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
-from collections import Counter
 from pathlib import Path
 
-from culturebench.cards import agreement_table, agreement_totals, write_stats_block
+from culturebench.blind import (
+    DILEMMA_LABEL_FIELDS,
+    blind_path,
+    check_coverage,
+    dilemma_rows,
+    pole_agreement,
+    read_labels,
+)
+from culturebench.cards import (
+    agreement_summary,
+    agreement_table,
+    agreement_totals,
+    category_stats,
+    id_list,
+    write_stats_block,
+)
 from culturebench.dimensions import DIMENSIONS
 from culturebench.items import DOMAINS, check_domain_balance, load_dilemmas, near_duplicates
-from culturebench.jsonl import read_jsonl
+from culturebench.jsonl import write_jsonl
 from culturebench.resources import dataset_dir
 from culturebench.versioning import card_field
 
 HERE = Path(__file__).resolve().parent
+BLIND = HERE / "blind"
 
 
 def make_blind(dim: str) -> Path:
     """Options without poles, in a seeded random order, for an annotator who did not write them."""
-    rng = random.Random(f"blind-{dim}")
-    out = HERE / "blind" / f"{dim}_blind.jsonl"
-    with out.open("w", encoding="utf-8") as f:
-        for item in load_dilemmas([HERE / "items" / f"{dim}.jsonl"]):
-            texts = [o["text"] for o in item["options"]]
-            if rng.random() < 0.5:
-                texts.reverse()
-            row = {k: item[k] for k in ("id", "dimension", "scenario", "question")}
-            f.write(json.dumps({**row, "option_1": texts[0], "option_2": texts[1]}, ensure_ascii=False) + "\n")
-    return out
-
-
-def _labels(dim: str) -> list[dict]:
-    blind = {r["id"]: r for _, r in read_jsonl(HERE / "blind" / f"{dim}_blind.jsonl")}
-    rows = []
-    for _, lab in read_jsonl(HERE / "blind" / f"{dim}_labels.jsonl"):
-        rows.append({**lab, "annotator_high_text": blind[lab["id"]][f"option_{lab['high_option']}"]})
-    return rows
+    items = load_dilemmas([HERE / "items" / f"{dim}.jsonl"])
+    rows = dilemma_rows(items, f"blind-{dim}", ("id", "dimension", "scenario", "question"))
+    return write_jsonl(blind_path(BLIND, dim), rows)
 
 
 def build() -> dict:
@@ -61,42 +60,19 @@ def build() -> dict:
         dim = path.stem
         items = load_dilemmas([path])
         by_id = {i["id"]: i for i in items}
-        labels = _labels(dim)
-        if {lab["id"] for lab in labels} != set(by_id):
-            raise ValueError(f"blind labels of {dim} do not cover exactly the authored items")
-        agree_all = agree_kept = 0
-        for lab in labels:
-            item = by_id[lab["id"]]
-            writer_high = next(o["text"] for o in item["options"] if o["pole"] == "high")
-            ok = writer_high == lab["annotator_high_text"]
-            agree_all += ok
-            agree_kept += ok and lab["id"] not in removed
-            annotations.append(
-                {
-                    "id": lab["id"],
-                    "dimension": item["dimension"],
-                    "agree": ok,
-                    "confidence": lab["confidence"],
-                    "balanced": lab["balanced"],
-                    "note": lab["note"],
-                    "removed": removed.get(lab["id"], ""),
-                }
-            )
+        labels = read_labels(BLIND, dim, fields=DILEMMA_LABEL_FIELDS, option="high_option")
+        check_coverage(labels, by_id, dim)
+        agree = pole_agreement(items, labels, "high")
+        for i, lab in labels.items():
+            annotations.append({"id": i, "dimension": by_id[i]["dimension"], "agree": agree[i],
+                                "confidence": lab["confidence"], "balanced": lab["balanced"], "note": lab["note"],
+                                "removed": removed.get(i, "")})  # fmt: skip
         kept = [i for i in items if i["id"] not in removed]
         kept_all += kept
-        with (target / "data" / f"{dim}.jsonl").open("w", encoding="utf-8") as f:
-            for item in kept:
-                f.write(json.dumps(item, ensure_ascii=False) + "\n")
-        stats["dimensions"][dim.upper()] = {
-            "authored": len(items),
-            "kept": len(kept),
-            "agreement_first_pass": f"{agree_all}/{len(items)}",
-            "agreement_kept": f"{agree_kept}/{len(kept)}",
-            "domains": dict(Counter(i["domain"] for i in kept)),
-        }
-    with (target / "annotations" / "blind_pass.jsonl").open("w", encoding="utf-8") as f:
-        for row in annotations:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        write_jsonl(target / "data" / f"{dim}.jsonl", kept)
+        agree_kept = sum(agree[i["id"]] for i in kept)
+        stats["dimensions"][dim.upper()] = category_stats(items, kept, (sum(agree.values()), len(items)), agree_kept)
+    write_jsonl(target / "annotations" / "blind_pass.jsonl", annotations)
     problems = check_domain_balance(kept_all)
     dups = near_duplicates({i["id"]: f"{i['scenario']} {i['question']}" for i in kept_all})
     if problems or dups:
@@ -107,17 +83,15 @@ def build() -> dict:
 
 def _write_card_stats(target: Path, stats: dict, n_items: int) -> None:
     dims = stats["dimensions"]
-    first, authored, kept_ok, _ = agreement_totals(dims)
+    authored = agreement_totals(dims)[1]
     lines = agreement_table("dimension", dims, DOMAINS) + [
         "",
-        f"Total: {n_items} items kept of {authored} authored. Blind pole agreement: "
-        f"{first}/{authored} ({100 * first / authored:.1f} %) on the first pass, "
-        f"{kept_ok}/{n_items} ({100 * kept_ok / n_items:.1f} %) on the items kept.",
+        f"Total: {n_items} items kept of {authored} authored. {agreement_summary(dims)}",
         "",
         "Removed after review:",
         "",
     ]
-    lines += [f"- `{r['id']}`: {r['reason']}" for r in stats["removed"]]
+    lines += id_list(((r["id"], r["reason"]) for r in stats["removed"]), none=None)
     write_stats_block(target, lines)
     print(f"card updated: version {card_field(target, 'version')}, {card_field(target, 'content_hash')}")
 

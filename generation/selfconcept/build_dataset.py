@@ -21,21 +21,35 @@ Agreement with the authors, first pass and final, goes into each card. Rerunning
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import random
 from collections import Counter
 from pathlib import Path
 
-from culturebench.behavior import validate_behavior_item
-from culturebench.cards import write_stats_block
+from culturebench.benchmarks.selfconcept.behavior import validate_behavior_item
+from culturebench.benchmarks.selfconcept.selfreport import validate_likert_item
+from culturebench.blind import (
+    LABEL_FIELDS,
+    blind_id,
+    blind_path,
+    check_coverage,
+    count_agreement,
+    field_agreement,
+    flagged,
+    latest_labels,
+    opaque_rows,
+    read_labels,
+    revised_in_round,
+    unblind,
+)
+from culturebench.cards import id_list, ratio, write_stats_block
+from culturebench.files import write_text
 from culturebench.items import load_items, near_duplicates
-from culturebench.jsonl import read_jsonl
+from culturebench.jsonl import write_jsonl
 from culturebench.resources import dataset_dir
-from culturebench.selfconcept import validate_likert_item
 
 HERE = Path(__file__).resolve().parent
-ROUND_SUFFIXES = ("", "_r2", "_r3")
+BLIND = HERE / "blind"
+LAST_ROUND = 3  # first pass, then a round per revision
 BANKS = ("self_construal", "safety_selfreport", "safety_behavior", "face_negotiation")
 # What the blind annotator must recover per bank (label field -> authored field or derived value).
 RECOVER = {
@@ -44,10 +58,6 @@ RECOVER = {
     "safety_behavior": ("construct",),
     "face_negotiation": ("challenge",),
 }
-
-
-def _blind_id(item_id: str) -> str:
-    return "x" + hashlib.sha256(f"culturebench-blind-{item_id}".encode()).hexdigest()[:8]
 
 
 def authored(bank: str) -> list[dict]:
@@ -64,22 +74,22 @@ def _shown(item: dict, bank: str) -> dict:
     return {"turns": item["turns"]}
 
 
-def make_blind(bank: str) -> Path:
-    """Blind file of one bank; for face_negotiation also the blind file of the categories' worked examples."""
-    rows = [{"blind_id": _blind_id(i["id"]), **_shown(i, bank)} for i in authored(bank)]
-    random.Random(f"blind-{bank}").shuffle(rows)
-    out = HERE / "blind" / f"{bank}_blind.jsonl"
-    _write_jsonl(out, rows)
-    if bank == "face_negotiation":
-        items = {i["id"]: i for i in authored(bank)}
-        examples = []
-        for kind, cats in _categories().items():
-            for name, cat in cats.items():
-                ex = cat["example"]
-                examples.append({"blind_id": _blind_id(f"{kind}:{name}"), "kind": kind,
-                                 "turns": items[ex["scenario_id"]]["turns"], "reply": ex["reply"]})  # fmt: skip
-        random.Random("blind-face-examples").shuffle(examples)
-        _write_jsonl(HERE / "blind" / "face_examples_blind.jsonl", examples)
+def make_blind(bank: str, round_: int = 1) -> Path:
+    """Blind file of one bank (for a later round, of its items revised for that round only); for
+    face_negotiation's first pass also the blind file of the categories' worked examples."""
+    items = authored(bank)
+    if round_ == 1:
+        seed = f"blind-{bank}"
+    else:
+        revised = revised_in_round(_review(), round_)
+        items, seed = [i for i in items if i["id"] in revised], f"blind{round_}-{bank}"
+    out = write_jsonl(blind_path(BLIND, bank, round_), opaque_rows(((i["id"], _shown(i, bank)) for i in items), seed))
+    if bank == "face_negotiation" and round_ == 1:
+        by_id = {i["id"]: i for i in items}
+        examples = [(f"{kind}:{name}", {"kind": kind, "turns": by_id[cat["example"]["scenario_id"]]["turns"],
+                                        "reply": cat["example"]["reply"]})
+                    for kind, cats in _categories().items() for name, cat in cats.items()]  # fmt: skip
+        write_jsonl(blind_path(BLIND, "face_examples"), opaque_rows(examples, "blind-face-examples"))
     return out
 
 
@@ -87,77 +97,43 @@ def _categories() -> dict:
     return json.loads((HERE / "face_categories.json").read_text(encoding="utf-8"))
 
 
-def _write_jsonl(path: Path, rows: list[dict]) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _labels(name: str, suffix: str = "") -> dict[str, dict]:
-    path = HERE / "blind" / f"{name}_labels{suffix}.jsonl"
-    if not path.exists():
-        if suffix:
-            return {}
-        raise FileNotFoundError(f"{path}: no blind labels yet (run `blind` and have a second annotator label it)")
-    return {r["blind_id"]: r for _, r in read_jsonl(path)}
-
-
 def _review() -> dict:
     return json.loads((HERE / "review.json").read_text(encoding="utf-8"))
 
 
-def make_blind_round(bank: str, round_: int) -> Path:
-    """Blind file of the items of `bank` revised in a later round (review.json), same blind ids."""
-    revised = {r["id"] for r in _review()["revised"] if r.get("round", 2) == round_}
-    rows = [{"blind_id": _blind_id(i["id"]), **_shown(i, bank)} for i in authored(bank) if i["id"] in revised]
-    random.Random(f"blind{round_}-{bank}").shuffle(rows)
-    out = HERE / "blind" / f"{bank}_blind_r{round_}.jsonl"
-    _write_jsonl(out, rows)
-    return out
-
-
-def _count(items: list[dict], labels: dict[str, dict], fields: tuple[str, ...]) -> dict[str, int]:
-    hits = {f: 0 for f in (*fields, "all")}
-    for item in items:
-        lab = labels[_blind_id(item["id"])]
-        ok = [lab[f] == item[f] for f in fields]
-        for f, hit in zip(fields, ok):
-            hits[f] += hit
-        hits["all"] += all(ok)
-    return hits
-
-
 def agreement(bank: str, items: list[dict]) -> tuple[dict[str, tuple[int, int, int]], list[dict]]:
     """Per recovered field (and all together): (first-pass agreements, final agreements, items), where a
-    revised item's second-round label replaces its first; plus one annotation row per item."""
-    first = _labels(bank)
-    final = dict(first)
-    for suffix in ROUND_SUFFIXES[1:]:  # a revised item's latest label counts
-        final |= _labels(bank, suffix)
+    revised item's latest label replaces its first; plus one annotation row per item."""
     fields = RECOVER[bank]
-    if set(first) != {_blind_id(i["id"]) for i in items}:
-        raise ValueError(f"blind labels of {bank} do not cover exactly the authored items")
+    first, final = latest_labels(BLIND, bank, LAST_ROUND, key="blind_id", fields=(*fields, *LABEL_FIELDS))
+    check_coverage(first, (blind_id(i["id"]) for i in items), bank)
+    final = unblind(final, items)
+    agree = field_agreement(items, final, fields)
+    hits_first = count_agreement(field_agreement(items, unblind(first, items), fields), fields)
+    hits_final = count_agreement(agree, fields)
     revised = {r["id"]: r["reason"] for r in _review()["revised"]}
-    hits_first, hits_final = _count(items, first, fields), _count(items, final, fields)
-    rows = []
-    for item in items:
-        lab = final[_blind_id(item["id"])]
-        rows.append({"id": item["id"], **{f"blind_{f}": lab[f] for f in fields},
-                     "agree": all(lab[f] == item[f] for f in fields), "confidence": lab["confidence"],
-                     "note": lab["note"], "revised": revised.get(item["id"], "")})  # fmt: skip
+    rows = [{"id": i, **{f"blind_{f}": lab[f] for f in fields}, "agree": agree[i]["all"],
+             "confidence": lab["confidence"], "note": lab["note"], "revised": revised.get(i, "")}
+            for i, lab in final.items()]  # fmt: skip
     return {f: (hits_first[f], hits_final[f], len(items)) for f in hits_first}, rows
 
 
 def example_agreement() -> tuple[int, int, list[dict]]:
     """How many worked examples of the face categories a blind annotator assigns to their own category."""
-    labels = _labels("face_examples")
+    labels = read_labels(BLIND, "face_examples", key="blind_id", fields=("category", *LABEL_FIELDS))
     rows, hits = [], 0
     for kind, cats in _categories().items():
         for name in cats:
-            lab = labels[_blind_id(f"{kind}:{name}")]
+            lab = labels[blind_id(f"{kind}:{name}")]
             hits += lab["category"] == name
             rows.append({"kind": kind, "category": name, "blind_category": lab["category"], "note": lab["note"]})
     return hits, len(rows), rows
+
+
+def _disagreement(row: dict) -> str:
+    """What the annotator chose instead, for the card's list of disagreements."""
+    chose = ", ".join(f"{k[6:]}={row[k]}" for k in row if k.startswith("blind_"))
+    return f"annotator chose {chose}" + (f" ({row['note']})" if row["note"] else "")
 
 
 def _category_lines(items: dict[str, dict]) -> list[str]:
@@ -186,8 +162,8 @@ def build() -> dict:
         target = dataset_dir(bank)
         (target / "data").mkdir(exist_ok=True)
         (target / "annotations").mkdir(exist_ok=True)
-        _write_jsonl(target / "data" / "test.jsonl", items)
-        _write_jsonl(target / "annotations" / "blind_pass.jsonl", annotations)
+        write_jsonl(target / "data" / "test.jsonl", items)
+        write_jsonl(target / "annotations" / "blind_pass.jsonl", annotations)
         category = "construct" if bank != "face_negotiation" else "challenge"
         per_category = Counter(i[category] for i in items)
         lines = [f"Items: {len(items)} (" + ", ".join(f"{c} {n}" for c, n in per_category.items()) + ")."]
@@ -207,23 +183,18 @@ def build() -> dict:
             "| label | first pass | after revision |",
             "|---|---|---|",
         ]
-        lines += [f"| {f} | {a}/{t} ({100 * a / t:.1f} %) | {b}/{t} ({100 * b / t:.1f} %) |"
-                  for f, (a, b, t) in counts.items()]  # fmt: skip
-        revised = [a for a in annotations if a["revised"]]
+        lines += [f"| {f} | {ratio(a, t)} | {ratio(b, t)} |" for f, (a, b, t) in counts.items()]
         lines += ["", "Revised after the first pass and labelled blind again by a fresh annotator:", ""]
-        lines += [f"- `{a['id']}`: {a['revised']}" for a in revised] or ["- none"]
-        unsure = [a for a in annotations if a["agree"] and a["confidence"] != "sure"]
+        lines += id_list((a["id"], a["revised"]) for a in annotations if a["revised"])
         lines += ["", "Labelled as the authors did, but marked unsure by the latest annotator:", ""]
-        lines += [f"- `{a['id']}`: {a['note']}" for a in unsure] or ["- none"]
-        misses = [a for a in annotations if not a["agree"]]
+        lines += id_list(flagged({a["id"]: a for a in annotations if a["agree"]}).items())
         lines += ["", "Disagreements:", ""]
-        lines += [f"- `{a['id']}`: annotator chose " + ", ".join(f"{k[6:]}={a[k]}" for k in a if k.startswith("blind_"))
-                  + (f" ({a['note']})" if a["note"] else "") for a in misses] or ["- none"]  # fmt: skip
+        lines += id_list((a["id"], _disagreement(a)) for a in annotations if not a["agree"])
         if bank == "face_negotiation":
             hits, total, rows = example_agreement()
-            _write_jsonl(target / "annotations" / "category_examples_blind.jsonl", rows)
-            (target / "data" / "categories.json").write_text(
-                json.dumps(_categories(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            write_jsonl(target / "annotations" / "category_examples_blind.jsonl", rows)
+            write_text(
+                target / "data" / "categories.json", json.dumps(_categories(), indent=2, ensure_ascii=False) + "\n"
             )
             lines += ["", f"Worked examples assigned blind to their own category: {hits}/{total}."]
             lines += _category_lines({i["id"]: i for i in items})
@@ -239,13 +210,15 @@ def main() -> None:
     b.add_argument("bank", choices=BANKS)
     b2 = sub.add_parser("blind2", help="second-round blind file of the revised items of one bank")
     b2.add_argument("bank", choices=BANKS)
-    b2.add_argument("--round", type=int, default=2, choices=(2, 3), help="revision round (review.json); default 2")
+    b2.add_argument(
+        "--round", type=int, default=2, choices=range(2, LAST_ROUND + 1), help="revision round (review.json); default 2"
+    )
     sub.add_parser("build", help="assemble the dataset folders and their card statistics")
     args = parser.parse_args()
     if args.cmd == "blind":
         print(make_blind(args.bank))
     elif args.cmd == "blind2":
-        print(make_blind_round(args.bank, args.round))
+        print(make_blind(args.bank, args.round))
     else:
         print(json.dumps(build(), indent=2))
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from culturebench.benchmarks.vsm.survey import ANSWER_DIGITS, ITEM_IDS, ITEM_SCALES, VSM_COUNTRIES, VSM_LANGUAGES
+from culturebench.jsonl import write_jsonl
 from culturebench.resources import dataset_dir
 from culturebench.versioning import refresh_content_hash
-from culturebench.vsm import ANSWER_DIGITS, ITEM_IDS, ITEM_SCALES, VSM_COUNTRIES, VSM_LANGUAGES
 
 HERE = Path(__file__).resolve().parent
 
@@ -45,17 +46,17 @@ def build() -> Path:
     for lang in VSM_LANGUAGES:
         data = json.loads((HERE / "translations" / f"{lang}.json").read_text(encoding="utf-8"))
         check_translation(data, lang, source)
-        with (target / "data" / "items" / f"{lang}.jsonl").open("w", encoding="utf-8") as f:
-            for item_id in ITEM_IDS:
-                scale = ITEM_SCALES[item_id]
-                row = {
-                    "id": item_id,
-                    "lang": lang,
-                    "scale": scale,
-                    "question": data["items"][item_id],
-                    "options": data["scales"][scale],
-                }
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        items = [
+            {
+                "id": item_id,
+                "lang": lang,
+                "scale": ITEM_SCALES[item_id],
+                "question": data["items"][item_id],
+                "options": data["scales"][ITEM_SCALES[item_id]],
+            }
+            for item_id in ITEM_IDS
+        ]
+        write_jsonl(target / "data" / "items" / f"{lang}.jsonl", items)
         for country in VSM_COUNTRIES:
             roles.append(
                 {
@@ -67,9 +68,7 @@ def build() -> Path:
                     "answer_cue": data["answer_cue"],
                 }
             )
-    with (target / "data" / "roles.jsonl").open("w", encoding="utf-8") as f:
-        for row in roles:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(target / "data" / "roles.jsonl", roles)
     refresh_content_hash(target)
     return target
 

@@ -17,77 +17,87 @@ from __future__ import annotations
 import argparse
 import json
 import random
-from collections import Counter
 from pathlib import Path
 
-from culturebench.cards import agreement_table, agreement_totals, write_stats_block
-from culturebench.items import ItemError, near_duplicates, validate_dilemma
-from culturebench.jsonl import read_jsonl
+from culturebench.benchmarks.wvs.documents import WVS_DOMAINS, WVS_SCHEMA
+from culturebench.benchmarks.wvs.map import AXIS_ITEMS, ITEMS
+from culturebench.blind import (
+    DILEMMA_LABEL_FIELDS,
+    blind_path,
+    check_coverage,
+    dilemma_rows,
+    flagged,
+    labels_path,
+    latest_labels,
+    pole_agreement,
+    revised_in_round,
+    revision_round,
+    round_suffix,
+)
+from culturebench.cards import agreement_summary, agreement_table, category_stats, id_list, write_stats_block
+from culturebench.files import write_text
+from culturebench.items import ItemError, load_items, near_duplicates, validate_dilemma
+from culturebench.jsonl import write_jsonl
 from culturebench.resources import dataset_dir
-from culturebench.wvs import WVS_DOMAINS, WVS_SCHEMA
-from culturebench.wvs_map import AXIS_ITEMS, ITEMS
 
 HERE = Path(__file__).resolve().parent
-ROUND_SUFFIXES = ("", "_r2", "_r3", "_r4")  # first pass, then a round per revision
+BLIND = HERE / "blind"
+LAST_ROUND = 4  # first pass, then a round per revision
 AXIS_OF = {i: a for a, items in AXIS_ITEMS.items() for i in items}
 
 
 def _authored(code: str) -> list[dict]:
-    """Validated authored rows with the axis added (writers give the item; the axis follows from it)."""
+    """Validated authored rows with the axis added (writers give the item; the axis follows from it).
+
+    A row must be of its file's map item: the stats, split and blind files are all per file.
+    """
     path = HERE / "items" / f"{code}.jsonl"
-    return [validate_dilemma({**row, "axis": AXIS_OF[code]}, f"{path}:{line}", WVS_SCHEMA)
-            for line, row in read_jsonl(path, ItemError)]  # fmt: skip
+
+    def validate(row: object, where: str) -> dict:
+        item = validate_dilemma({**row, "axis": AXIS_OF[code]} if isinstance(row, dict) else row, where, WVS_SCHEMA)
+        if item["item"] != code:
+            raise ItemError(f"{where} (id {item['id']!r}): field 'item' is {item['item']!r}, but the file is {code}'s")
+        return item
+
+    return load_items([path], validate)
 
 
-def make_blind(code: str, only: set[str] | None = None, suffix: str = "") -> Path:
-    """Blind file of one map item (or of the listed ids only, for a second round)."""
-    rng = random.Random(f"blind-{code}{suffix}")
-    out = HERE / "blind" / f"{code}_blind{suffix}.jsonl"
-    with out.open("w", encoding="utf-8") as f:
-        for item in _authored(code):
-            if only is not None and item["id"] not in only:
-                continue
-            texts = [o["text"] for o in item["options"]]
-            if rng.random() < 0.5:
-                texts.reverse()
-            row = {k: item[k] for k in ("id", "item", "scenario", "question")}
-            f.write(json.dumps({**row, "option_1": texts[0], "option_2": texts[1]}, ensure_ascii=False) + "\n")
-    return out
+def _review() -> dict:
+    return json.loads((HERE / "review.json").read_text())
 
 
-def _labelled(code: str, suffix: str) -> dict[str, dict]:
-    """{id: label + the text of the option the annotator chose} of one labelling round (empty if none)."""
-    labels_path = HERE / "blind" / f"{code}_labels{suffix}.jsonl"
-    if not labels_path.exists():
-        return {}
-    blind = {r["id"]: r for _, r in read_jsonl(HERE / "blind" / f"{code}_blind{suffix}.jsonl")}
-    return {r["id"]: {**r, "chosen": blind[r["id"]][f"option_{r['positive_option']}"]}
-            for _, r in read_jsonl(labels_path)}  # fmt: skip
+def _labels(code: str) -> tuple[dict[str, dict], dict[str, dict]]:
+    """First-pass and latest {id: label + the text of the option the annotator chose} of one map item."""
+    return latest_labels(BLIND, code, LAST_ROUND, fields=DILEMMA_LABEL_FIELDS, option="positive_option")
+
+
+def make_blind(code: str, round_: int = 1) -> Path:
+    """Blind file of one map item (for a later round, of its items revised for that round only)."""
+    items = _authored(code)
+    if round_ > 1:
+        revised = revised_in_round(_review(), round_)
+        items = [i for i in items if i["id"] in revised]
+    rows = dilemma_rows(items, f"blind-{code}{round_suffix(round_)}", ("id", "item", "scenario", "question"))
+    return write_jsonl(blind_path(BLIND, code, round_), rows)
 
 
 def first_pass() -> dict:
     """Freeze the first-round agreement and flags of every labelled map item into review.json."""
     path = HERE / "review.json"
-    review = json.loads(path.read_text())
+    review = _review()
     for code in ITEMS:
-        labels = _labelled(code, "")
-        if not labels:
+        if not labels_path(BLIND, code).exists():
             continue
-        items = {i["id"]: i for i in _authored(code)}
-        disagreed = [
-            i
-            for i, lab in labels.items()
-            if lab["chosen"] != next(o["text"] for o in items[i]["options"] if o["pole"] == "positive")
-        ]
-        flagged = [i for i, lab in labels.items() if lab["confidence"] != "sure" or not lab["balanced"]]
-        review["first_pass"][code] = {"total": len(labels), "disagreed": disagreed,
-                                      "flagged": {i: labels[i]["note"] for i in flagged}}  # fmt: skip
-    path.write_text(json.dumps(review, indent=2, ensure_ascii=False) + "\n")
+        labels = _labels(code)[0]
+        agree = pole_agreement(_authored(code), labels, "positive")
+        review["first_pass"][code] = {"total": len(labels), "disagreed": [i for i, ok in agree.items() if not ok],
+                                      "flagged": flagged(labels)}  # fmt: skip
+    write_text(path, json.dumps(review, indent=2, ensure_ascii=False) + "\n")
     return review["first_pass"]
 
 
 def build() -> dict:
-    review = json.loads((HERE / "review.json").read_text())
+    review = _review()
     removed = {r["id"]: r["reason"] for r in review["removed"]}
     revised = {r["id"]: r["reason"] for r in review["revised"]}
     target = dataset_dir("wvs_dilemmas")
@@ -98,19 +108,14 @@ def build() -> dict:
     for code in ITEMS:
         items = _authored(code)
         first = review["first_pass"][code]  # frozen before any revision (firstpass command)
-        final = {}  # a revised item's latest label counts
-        for suffix in ROUND_SUFFIXES:
-            final |= _labelled(code, suffix)
-        if set(final) != {i["id"] for i in items}:
-            raise ValueError(f"blind labels of {code} do not cover exactly the authored items")
-        agree_kept = 0
+        final = _labels(code)[1]
+        check_coverage(final, (i["id"] for i in items), code)
+        agree = pole_agreement(items, final, "positive")  # a revised item's latest label counts
         for item in items:
-            writer = next(o["text"] for o in item["options"] if o["pole"] == "positive")
             lab = final[item["id"]]
-            ok = lab["chosen"] == writer
-            agree_kept += ok and item["id"] not in removed
             annotations.append({
-                "id": item["id"], "item": code, "agree": ok, "agree_first_pass": item["id"] not in first["disagreed"],
+                "id": item["id"], "item": code, "agree": agree[item["id"]],
+                "agree_first_pass": item["id"] not in first["disagreed"],
                 "confidence": lab["confidence"], "balanced": lab["balanced"], "note": lab["note"],
                 "revised": revised.get(item["id"], ""), "removed": removed.get(item["id"], ""),
             })  # fmt: skip
@@ -122,50 +127,36 @@ def build() -> dict:
             half = len(cell) // 2
             splits["steer"] += cell[:half]
             splits["eval"] += cell[half:]
-        stats[code] = {
-            "authored": len(items),
-            "kept": len(kept),
-            "agreement_first_pass": f"{first['total'] - len(first['disagreed'])}/{first['total']}",
-            "agreement_kept": f"{agree_kept}/{len(kept)}",
-            "domains": dict(Counter(i["domain"] for i in kept)),
-        }
+        first_agreed = first["total"] - len(first["disagreed"])
+        stats[code] = category_stats(items, kept, (first_agreed, first["total"]), sum(agree[i["id"]] for i in kept))
     every = splits["steer"] + splits["eval"]
     dups = near_duplicates({i["id"]: f"{i['scenario']} {i['question']}" for i in every})
     if dups:
         raise ValueError(f"near-duplicate scenarios: {dups}")
     for split, rows in splits.items():
         rows.sort(key=lambda r: (ITEMS.index(r["item"]), r["id"]))
-        with (target / "data" / f"{split}.jsonl").open("w", encoding="utf-8") as f:
-            for row in rows:
-                ordered = {k: row[k] for k in ("id", "item", "axis", "domain", "scenario", "question", "options")}
-                f.write(json.dumps(ordered, ensure_ascii=False) + "\n")
+        fields = ("id", "item", "axis", "domain", "scenario", "question", "options")
+        write_jsonl(target / "data" / f"{split}.jsonl", ({k: row[k] for k in fields} for row in rows))
     direct = json.loads((HERE / "direct_questions.json").read_text())["questions"]
-    with (target / "data" / "direct.jsonl").open("w", encoding="utf-8") as f:
-        for q in direct:
-            f.write(json.dumps({"component": "", **q}, ensure_ascii=False) + "\n")
-    with (target / "annotations" / "blind_pass.jsonl").open("w", encoding="utf-8") as f:
-        for row in annotations:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(target / "data" / "direct.jsonl", ({"component": "", **q} for q in direct))
+    write_jsonl(target / "annotations" / "blind_pass.jsonl", annotations)
     _write_card_stats(target, stats, review, {s: len(r) for s, r in splits.items()})
     return stats
 
 
 def _write_card_stats(target: Path, stats: dict, review: dict, sizes: dict[str, int]) -> None:
-    first, authored, kept_ok, kept = agreement_totals(stats)
     lines = agreement_table("item", stats, WVS_DOMAINS) + [
         "",
-        f"Splits: steer {sizes['steer']}, eval {sizes['eval']}. Blind pole agreement: {first}/{authored} "
-        f"({100 * first / authored:.1f} %) on the first pass, {kept_ok}/{kept} ({100 * kept_ok / kept:.1f} %) "
-        "on the items kept.",
+        f"Splits: steer {sizes['steer']}, eval {sizes['eval']}. {agreement_summary(stats)}",
         "",
         "Revised after the blind pass (flagged as unsure or unbalanced) and labelled blind again by a fresh "
         "annotator; the round is given where it took more than one:",
         "",
     ]
-    lines += [f"- `{r['id']}`" + (f" (round {r['round']})" if r.get("round", 2) > 2 else "") + f": {r['reason']}"
+    lines += [f"- `{r['id']}`" + (f" (round {r['round']})" if revision_round(r) > 2 else "") + f": {r['reason']}"
               for r in review["revised"]] or ["- none"]  # fmt: skip
     lines += ["", "Removed after review:", ""]
-    lines += [f"- `{r['id']}`: {r['reason']}" for r in review["removed"]] or ["- none"]
+    lines += id_list((r["id"], r["reason"]) for r in review["removed"])
     write_stats_block(target, lines)
 
 
@@ -177,16 +168,14 @@ def main() -> None:
     sub.add_parser("firstpass", help="freeze first-round agreement and flags into review.json")
     r2 = sub.add_parser("blind2", help="blind file of the items of one map item revised in a later round")
     r2.add_argument("code", help="map item code, e.g. F063")
-    r2.add_argument("--round", type=int, default=2, choices=(2, 3, 4), help="revision round (review.json); default 2")
+    rounds = range(2, LAST_ROUND + 1)
+    r2.add_argument("--round", type=int, default=2, choices=rounds, help="revision round (review.json); default 2")
     sub.add_parser("build", help="assemble the dataset folder and its card statistics")
     args = parser.parse_args()
     if args.cmd == "blind":
         print(make_blind(args.code.upper()))
     elif args.cmd == "blind2":
-        review = json.loads((HERE / "review.json").read_text())
-        ids = {r["id"] for r in review["revised"]
-               if r["id"].startswith(args.code.upper()) and r.get("round", 2) == args.round}  # fmt: skip
-        print(make_blind(args.code.upper(), only=ids, suffix=f"_r{args.round}"))
+        print(make_blind(args.code.upper(), args.round))
     elif args.cmd == "firstpass":
         print(json.dumps({c: len(v["disagreed"]) for c, v in first_pass().items()}))
     else:

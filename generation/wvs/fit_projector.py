@@ -11,8 +11,16 @@ import json
 
 import numpy as np
 
+from culturebench.benchmarks.wvs.map import (
+    AXES,
+    WVS_REFERENCE,
+    fit_projector,
+    leave_one_out,
+    r_squared,
+    reference_items,
+)
+from culturebench.files import write_text
 from culturebench.resources import dataset_dir
-from culturebench.wvs_map import AXES, WVS_REFERENCE, fit_projector, leave_one_out, r_squared, reference_items
 
 
 def main() -> None:
@@ -28,13 +36,14 @@ def main() -> None:
                              (("median", 0.5), ("p90", 0.9), ("max", 1.0))}  # fmt: skip
         stats["within_0.15"] = float((loo["distance"] <= 0.15).mean())
         out["projectors"][kind] = {
-            "full": {a: {"intercept": f.intercept, "weights": f.weights} for a, f in projector.full.items()},
-            "axis_only": {a: {"intercept": f.intercept, "weights": f.weights} for a, f in projector.axis_only.items()},
+            part: {a: {"intercept": f.intercept, "weights": dict(f.weights)} for a, f in fits.items()}
+            for part, fits in (("full", projector.full), ("axis_only", projector.axis_only))
+        } | {
             "leave_one_out": stats,
         }
         print(kind, json.dumps(stats, indent=1))
     path = dataset_dir(WVS_REFERENCE) / "data" / "projector.json"
-    path.write_text(json.dumps(out, indent=2) + "\n")
+    write_text(path, json.dumps(out, indent=2) + "\n")
     print(path)
 
 

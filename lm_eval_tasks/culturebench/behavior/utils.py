@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datasets
 
-from culturebench.behavior import behavior_documents
+from culturebench.benchmarks.selfconcept.behavior import behavior_documents
 
 
 def load(bank: str, variants: str = "all", chat_template: bool = False, **kwargs) -> datasets.DatasetDict:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datasets
 import pandas as pd
 
+from culturebench.benchmarks.hofstede.documents import hofstede_documents
+from culturebench.benchmarks.hofstede.metrics import country_shares, dimension_alignment, score_row
 from culturebench.countries import DEFAULT_GROUND_TRUTH
-from culturebench.documents import hofstede_documents
-from culturebench.metrics.binary import combine_orders, position_bias, score_row
-from culturebench.metrics.hofstede import country_shares, dimension_alignment
+from culturebench.scoring import combine_orders, position_bias
 
 
 def load(dimension: str, persona: str, chat_template: bool = False, **kwargs) -> datasets.DatasetDict:
@@ -31,7 +31,7 @@ def process_results(doc: dict, results: list) -> dict:
 
 
 def _combined(rows: list[dict]) -> pd.DataFrame:
-    return combine_orders(pd.DataFrame.from_records(rows))
+    return combine_orders(pd.DataFrame.from_records(rows), "p_high")
 
 
 def agg_p_high(rows: list[dict]) -> float:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datasets
 import pandas as pd
 
-from culturebench.metrics.likert import generated_score_row, likert_score_row
-from culturebench.metrics.selfconcept import construct_scores
-from culturebench.selfconcept import LIKERT_BANKS, likert_documents
+from culturebench.benchmarks.selfconcept.likert import generated_score_row, likert_score_row
+from culturebench.benchmarks.selfconcept.metrics import construct_scores
+from culturebench.benchmarks.selfconcept.selfreport import LIKERT_BANKS, likert_documents
 from culturebench.variants import REFERENCE_VARIANT
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datasets
 import pandas as pd
 
-from culturebench.metrics.vsm import vsm_metrics, vsm_score_row
-from culturebench.vsm import vsm_documents
+from culturebench.benchmarks.vsm.metrics import vsm_metrics, vsm_score_row
+from culturebench.benchmarks.vsm.survey import vsm_documents
 
 
 def load(condition: str, chat_template: bool = False, **kwargs) -> datasets.DatasetDict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datasets
 import pandas as pd
 
-from culturebench.metrics.binary import combine_orders
-from culturebench.metrics.wvs import dilemma_position, dilemma_score_row, direct_score_row
-from culturebench.wvs import dilemma_documents, direct_documents
+from culturebench.benchmarks.wvs.documents import dilemma_documents, direct_documents
+from culturebench.benchmarks.wvs.metrics import dilemma_position, dilemma_score_row, direct_score_row
+from culturebench.scoring import combine_orders
 
 
 def load_dilemmas(domain: str, persona: str, chat_template: bool = False, **kwargs) -> datasets.DatasetDict:

@@ -1,0 +1,157 @@
+"""Hofstede advice dilemmas: how a model's pole choice tracks the persona country's scores.
+
+Definitions (seed 001, corrected to one point per country):
+- share: a (country, dimension) cell's mean p(high) over items, bootstrap CI over items;
+- alignment: Pearson and Spearman correlation between the ground-truth score and the share over
+  countries (n = countries), with a bootstrap CI over countries;
+- threshold accuracy: the best accuracy with which a single threshold on the share separates
+  countries scoring above 50 from the rest (seed 001 Table 3);
+- skew: the mean share over countries; above 0.8 or below 0.2 the model prefers one pole whatever
+  the country (seed 001 section 4.4).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TypedDict
+
+import numpy as np
+import pandas as pd
+
+from culturebench.countries import GROUND_TRUTHS, RESOURCE_LEVELS, get_country, hofstede_scores
+from culturebench.dimensions import DIMENSIONS
+from culturebench.prompts import NO_PERSONA
+from culturebench.scoring import choice_probabilities, combine_orders, position_bias
+from culturebench.stats import DEFAULT_N_BOOT, DEFAULT_SEED, CorrelationDict, bootstrap, correlate
+
+HIGH_CUT = 50.0
+SKEW_BOUNDS = (0.2, 0.8)
+ROW_COLUMNS: tuple[str, ...] = ("item_id", "dimension", "domain", "country", "order", "p_high")
+
+
+class Skew(TypedDict):
+    mean_share: float
+    flag: str | None  # "high" | "low" | None
+
+
+class Alignment(CorrelationDict):
+    """Correlation over countries of a dimension's ground truth and share, with threshold accuracy and skew."""
+
+    threshold_accuracy: float
+    skew: Skew
+
+
+class DimensionAlignment(Alignment):
+    ground_truth: str
+    by_resource_level: dict[str, Alignment]
+
+
+def score_row(doc: dict, logliks: Sequence[float]) -> dict:
+    """The score row (ROW_COLUMNS + persona) of one scored document; lm-eval and the report share it.
+
+    p_high: the probability of the high-pole option among the two letters shown.
+    """
+    row = {k: doc[k] for k in ROW_COLUMNS if k != "p_high"}
+    row["persona"] = doc["persona"]
+    row["p_high"] = float(choice_probabilities(logliks, 2)[int(doc["high_index"])])
+    return row
+
+
+def country_shares(combined: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Mean p(high) per (dimension, country) with a bootstrap CI over items."""
+    records = []
+    for (dim, country), cell in combined.groupby(["dimension", "country"], sort=True):
+        est = bootstrap(cell["p_high"].to_numpy(), n_boot=n_boot, seed=seed)
+        records.append(
+            {
+                "dimension": dim,
+                "country": country,
+                "p_high": est.value,
+                "ci_low": est.ci_low,
+                "ci_high": est.ci_high,
+                "n_items": est.n,
+            }
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["dimension", "country", "p_high", "ci_low", "ci_high", "n_items"]
+    )
+
+
+def best_threshold_accuracy(truth: np.ndarray, share: np.ndarray, cut: float = HIGH_CUT) -> float:
+    """Best accuracy of `share > t` at predicting `truth > cut`, over every useful threshold t."""
+    truth, share = np.asarray(truth, dtype=float), np.asarray(share, dtype=float)
+    if len(truth) == 0:
+        return math.nan
+    label = truth > cut
+    values = np.unique(share)
+    thresholds = np.concatenate([[values[0] - 1], (values[:-1] + values[1:]) / 2, [values[-1]]])
+    return float(max(np.mean((share > t) == label) for t in thresholds))
+
+
+def skew(shares: np.ndarray) -> Skew:
+    """Mean share over countries and whether it leans to one pole whatever the country."""
+    mean = float(np.mean(shares)) if len(shares) else math.nan
+    flag = None
+    if mean > SKEW_BOUNDS[1]:
+        flag = "high"
+    elif mean < SKEW_BOUNDS[0]:
+        flag = "low"
+    return {"mean_share": mean, "flag": flag}
+
+
+def alignment(
+    truth: np.ndarray, share: np.ndarray, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED
+) -> Alignment:
+    """Correlation, threshold accuracy and skew of one point per country (the seed-001 recompute uses it too)."""
+    return {
+        **correlate(truth, share, n_boot=n_boot, seed=seed).to_dict(),
+        "threshold_accuracy": best_threshold_accuracy(truth, share),
+        "skew": skew(share),
+    }
+
+
+def dimension_alignment(
+    shares: pd.DataFrame,
+    dimension: str,
+    truth: str,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+) -> DimensionAlignment:
+    """Alignment of one dimension's country shares with one ground truth, overall and by resource level."""
+    scores = hofstede_scores(dimension, truth)
+    cells = shares[(shares["dimension"] == dimension) & shares["country"].isin(scores)]
+    cells = cells.assign(truth=cells["country"].map(scores))
+    cells = cells.assign(level=[get_country(c).resource_level for c in cells["country"]])
+    out = {"ground_truth": truth, **alignment(cells["truth"].to_numpy(), cells["p_high"].to_numpy(), n_boot, seed)}
+    out["by_resource_level"] = {
+        level: alignment(sub["truth"].to_numpy(), sub["p_high"].to_numpy(), n_boot, seed)
+        for level in RESOURCE_LEVELS
+        if len(sub := cells[cells["level"] == level])
+    }
+    return out
+
+
+def hofstede_metrics(rows: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED) -> dict:
+    """Every metric of the advice-dilemma benchmark from per-prompt score rows (see binary.ROW_COLUMNS)."""
+    combined = combine_orders(rows, "p_high")
+    shares = country_shares(combined, n_boot=n_boot, seed=seed)
+    out: dict = {"dimensions": {}}
+    for dim in [d for d in DIMENSIONS if d in set(combined["dimension"])]:
+        dim_rows = combined[combined["dimension"] == dim]
+        entry: dict = {
+            "n_prompts": int(rows[rows["dimension"] == dim].shape[0]),
+            "position_bias": position_bias(dim_rows, n_boot=n_boot, seed=seed).to_dict(),
+        }
+        own = dim_rows[dim_rows["country"] == NO_PERSONA]
+        if len(own):
+            entry["no_persona"] = bootstrap(own["p_high"].to_numpy(), n_boot=n_boot, seed=seed).to_dict()
+        if (dim_rows["country"] != NO_PERSONA).any():
+            entry["alignment"] = {
+                truth: dimension_alignment(shares, dim, truth, n_boot=n_boot, seed=seed)
+                for truth in GROUND_TRUTHS
+                if hofstede_scores(dim, truth)
+            }
+        out["dimensions"][dim] = entry
+    out["shares"] = shares
+    return out

@@ -1,0 +1,158 @@
+"""Report section of the Hofstede advice dilemmas: tables, alignment scatters and the country heatmap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from culturebench.benchmarks.base import ReportContext, Section
+from culturebench.benchmarks.hofstede.metrics import SKEW_BOUNDS, hofstede_metrics, score_row
+from culturebench.countries import GROUND_TRUTHS, get_country, hofstede_scores
+from culturebench.dimensions import DIMENSION_NAMES, DIMENSIONS
+from culturebench.files import save_figure
+from culturebench.prompts import NO_PERSONA
+from culturebench.report.format import ci_text, fmt
+
+
+def alignment_scatter(shares: pd.DataFrame, dimension: str, truth: str, r: float | None, path: Path) -> Path:
+    """Ground truth (x) against the model's share of high-pole answers (y), one point per country."""
+    scores = hofstede_scores(dimension, truth)
+    cells = shares[(shares["dimension"] == dimension) & shares["country"].isin(scores)]
+    x = cells["country"].map(scores).to_numpy(dtype=float)
+    y = cells["p_high"].to_numpy(dtype=float)
+    fig = Figure(figsize=(5.5, 4.2))
+    ax = fig.subplots()
+    yerr = np.vstack([y - cells["ci_low"].to_numpy(), cells["ci_high"].to_numpy() - y])
+    ax.errorbar(x, y, yerr=np.nan_to_num(yerr), fmt="o", ms=4, alpha=0.8, elinewidth=0.6, capsize=0)
+    for xi, yi, code in zip(x, y, cells["country"]):
+        ax.annotate(code, (xi, yi), fontsize=6, xytext=(2, 2), textcoords="offset points")
+    if len(x) >= 2 and np.ptp(x) > 0 and np.ptp(y) > 0:
+        slope, intercept = np.polyfit(x, y, 1)
+        xs = np.linspace(x.min(), x.max(), 50)
+        ax.plot(xs, slope * xs + intercept, color="C3", lw=1.2)
+    title = (
+        f"{DIMENSION_NAMES[dimension]}: r = {r:.2f}" if r is not None else f"{DIMENSION_NAMES[dimension]}: r undefined"
+    )
+    ax.set(
+        title=title, xlabel=f"{dimension} score ({truth})", ylabel="p(high pole), mean over items", ylim=(-0.02, 1.02)
+    )
+    ax.axhline(0.5, color="grey", lw=0.5, ls=":")
+    fig.tight_layout()
+    save_figure(fig, path, dpi=120)
+    return path
+
+
+def share_heatmap(shares: pd.DataFrame, path: Path) -> Path:
+    """Country x dimension grid of mean p(high); blank where a country was not asked."""
+    grid = shares.pivot_table(index="country", columns="dimension", values="p_high")
+    grid = grid.reindex(columns=[d for d in DIMENSIONS if d in grid.columns])
+    fig = Figure(figsize=(1.2 + 0.9 * grid.shape[1], 1.0 + 0.22 * grid.shape[0]))
+    ax = fig.subplots()
+    cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="lightgrey")  # grey: country not asked
+    values = np.ma.masked_invalid(grid.to_numpy(dtype=float))
+    im = ax.imshow(values, cmap=cmap, vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), grid.columns)
+    ax.set_yticks(range(grid.shape[0]), grid.index, fontsize=7)
+    fig.colorbar(im, ax=ax, label="p(high pole)")
+    ax.set_title("Share of high-pole advice by persona country (grey: no score)", fontsize=9)
+    fig.tight_layout()
+    save_figure(fig, path, dpi=120)
+    return path
+
+
+def hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, str]) -> list[str]:
+    lines = ["## Hofstede advice dilemmas", ""]
+    lines += [
+        "p(high) is the probability of the high-pole option from the answer-letter log-probabilities, "
+        "averaged over both option orders; shares are means over items with 95 % bootstrap CIs. "
+        "Correlations use one point per country.",
+        "",
+    ]
+    dims = metrics["dimensions"]
+    lines += ["| dim | prompts | position bias | p(high), no persona |", "|---|---|---|---|"]
+    for dim, entry in dims.items():
+        own = entry.get("no_persona")
+        lines.append(
+            f"| {dim} | {entry['n_prompts']} | {ci_text(entry['position_bias'])} | {ci_text(own) if own else '—'} |"
+        )
+    lines.append("")
+    for truth in GROUND_TRUTHS:
+        rows = [(d, e["alignment"][truth]) for d, e in dims.items() if truth in e.get("alignment", {})]
+        if not rows:
+            continue
+        lines += [
+            f"### Alignment with `{truth}`",
+            "",
+            f"Ground truth: {GROUND_TRUTHS[truth]}. Skew is flagged outside {SKEW_BOUNDS}.",
+            "",
+            "| dim | countries | Pearson r [95 % CI] | p | Spearman ρ | p | threshold accuracy | mean share | skew |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for dim, a in rows:
+            r = (
+                ci_text(a, "pearson_r", "pearson_ci_low", "pearson_ci_high")
+                if a["undefined"] is None
+                else f"undefined: {a['undefined']}"
+            )
+            lines.append(
+                f"| {dim} | {a['n']} | {r} | {fmt(a['pearson_p'])} | {fmt(a['spearman_rho'])} | "
+                f"{fmt(a['spearman_p'])} | {fmt(a['threshold_accuracy'])} | {fmt(a['skew']['mean_share'])} | "
+                f"{a['skew']['flag'] or 'no'} |"
+            )
+        lines += [
+            "",
+            "By resource level of the country's language:",
+            "",
+            "| dim | level | countries | Pearson r | threshold accuracy | mean share |",
+            "|---|---|---|---|---|---|",
+        ]
+        for dim, a in rows:
+            for level, s in a["by_resource_level"].items():
+                r = fmt(s["pearson_r"]) if s["undefined"] is None else "undefined"
+                lines.append(
+                    f"| {dim} | {level} | {s['n']} | {r} | "
+                    f"{fmt(s['threshold_accuracy'])} | {fmt(s['skew']['mean_share'])} |"
+                )
+        lines.append("")
+    for name, rel in figures.items():
+        lines += [f"![{name}]({rel})", ""]
+    persona = shares[shares["country"] != "none"]
+    if len(persona):
+        grid = persona.pivot_table(index="country", columns="dimension", values="p_high")
+        lines += [
+            "### p(high) by persona country",
+            "",
+            "| country | " + " | ".join(grid.columns) + " |",
+            "|---" * (len(grid.columns) + 1) + "|",
+        ]
+        for code, row in grid.iterrows():
+            lines.append(f"| {get_country(code).name} ({code}) | " + " | ".join(fmt(v, 2) for v in row) + " |")
+        lines.append("")
+    return lines
+
+
+def hofstede_section(ctx: ReportContext, tasks: tuple[str, ...]) -> Section | None:
+    """Every metric of the run's Hofstede samples, its figures and its Markdown; None without samples."""
+    rows = pd.DataFrame.from_records(ctx.run.score_rows(tasks, score_row))
+    if rows.empty:
+        return None
+    metrics = hofstede_metrics(rows, n_boot=ctx.n_boot)
+    shares = metrics.pop("shares")
+    figures: dict[str, str] = {}
+    for dim, entry in metrics["dimensions"].items():
+        for truth, a in entry.get("alignment", {}).items():
+            path = alignment_scatter(
+                shares, dim, truth, a["pearson_r"], ctx.fig_dir / f"hofstede_{dim.lower()}_{truth}.png"
+            )
+            figures[f"{DIMENSION_NAMES[dim]} vs {truth}"] = ctx.relative(path)
+    persona = shares[shares["country"] != NO_PERSONA]
+    if len(persona):
+        figures["country x dimension heatmap"] = ctx.relative(
+            share_heatmap(persona, ctx.fig_dir / "hofstede_heatmap.png")
+        )
+    metrics = {**metrics, "shares": shares.to_dict(orient="records"), "figures": figures}
+    return Section(metrics, hofstede_markdown(metrics, shares, figures))

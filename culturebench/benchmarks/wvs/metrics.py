@@ -1,0 +1,140 @@
+"""Positions on the Inglehart-Welzel map from dilemma probabilities and direct answers (seed 002).
+
+- Dilemmas: p(positive) of each prompt from the A/B letter probabilities, averaged over the two
+  option orders; a condition's share per map item is the mean over its dilemmas; the `shares`
+  projector places the ten shares. CIs bootstrap dilemmas within each item.
+- Direct questions: the expected survey code of each question from its option probabilities,
+  coded as the survey codes the items (Y003 from the four child qualities, Y002 from the two aims
+  questions); the `items` projector places the ten item means.
+- Per condition: distance to the persona country's official position, shift from the no-persona
+  position, and the gap between the direct and the scenario positions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from culturebench.benchmarks.wvs.map import AXES, ITEMS, map_positions, shares_profile, shipped_projector
+from culturebench.scoring import choice_probabilities, combine_orders, position_bias
+from culturebench.stats import DEFAULT_N_BOOT, DEFAULT_SEED, percentile_interval
+
+POSTMATERIALIST = (2, 4)  # "more say", "free speech" in the aims questions
+MIDDLE_CODES = {2: (), 3: (2,), 4: (2, 3), 10: (5, 6)}  # answers "stuck at the middle" by scale length
+
+
+def dilemma_score_row(doc: dict, logliks: list[float]) -> dict:
+    """Score row of one dilemma document: p of the positive-pole option."""
+    keys = ("item_id", "item", "domain", "country", "persona", "order")
+    return {**{k: doc[k] for k in keys}, "p_positive": float(choice_probabilities(logliks)[doc["positive_index"]])}
+
+
+def direct_score_row(doc: dict, logliks: list[float]) -> dict:
+    """Score row of one direct question: the option distribution and the expected survey code."""
+    probs = choice_probabilities(logliks)
+    values = np.asarray(doc["values"], dtype=float)
+    keys = ("question_id", "item", "component", "country", "persona")
+    return {**{k: doc[k] for k in keys}, "probs": [float(p) for p in probs], "values": list(doc["values"]),
+            "expected": float(probs @ values)}  # fmt: skip
+
+
+def _place(p_positive: dict[str, float]) -> dict:
+    return shipped_projector("shares").place(shares_profile(p_positive))
+
+
+def dilemma_position(combined: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED) -> dict:
+    """Map position of one condition's order-averaged dilemma rows, with bootstrap CIs over dilemmas."""
+    by_item = {i: g["p_positive"].to_numpy() for i, g in combined.groupby("item")}
+    missing = [i for i in ITEMS if i not in by_item]
+    if missing:
+        return {"undefined": f"no dilemmas for items {missing}"}
+    shares = {i: float(v.mean()) for i, v in by_item.items()}
+    out = {**_place(shares), "shares": shares, "n_dilemmas": int(len(combined))}
+    if n_boot > 0:
+        rng = np.random.default_rng(seed)
+        draws = [
+            _place({i: float(rng.choice(v, size=len(v)).mean()) for i, v in by_item.items()}) for _ in range(n_boot)
+        ]
+        for axis in AXES:
+            low, high = percentile_interval([d[axis] for d in draws])
+            out[f"{axis}_ci"] = [float(low), float(high)]
+    return out
+
+
+def direct_item_means(rows: pd.DataFrame) -> dict[str, float]:
+    """Item means in IVS coding from the direct answers of one condition."""
+    expected = rows.set_index("question_id")["expected"]
+    p_first = rows.set_index("question_id")["probs"]
+    means = {}
+    for _, r in rows.iterrows():
+        if r["item"] not in ("Y003", "Y002"):
+            means[r["item"]] = float(expected[r["question_id"]])
+
+    def p_yes(qid: str) -> float:  # option 1 = "yes, especially important"
+        return float(p_first[qid][0])
+
+    means["Y003"] = p_yes("Q8") + p_yes("Q14") - p_yes("Q15") - p_yes("Q17")
+    means["Y002"] = 1 + sum(float(sum(p_first[q][v - 1] for v in POSTMATERIALIST)) for q in ("Q154", "Q155"))
+    return means
+
+
+def middle_share(rows: pd.DataFrame) -> float:
+    """Share of ordinal direct questions whose most likely answer is the middle of its scale (seed 002: 'stuck
+    at 5-6'). The aims questions (Y002) are nominal and have no middle."""
+    ordinal = rows[rows["item"] != "Y002"]
+    stuck = [int(np.argmax(r["probs"])) + 1 in MIDDLE_CODES.get(len(r["probs"]), ()) for _, r in ordinal.iterrows()
+             if MIDDLE_CODES.get(len(r["probs"]))]  # fmt: skip
+    return float(np.mean(stuck)) if stuck else math.nan
+
+
+def _official(country: str) -> dict[str, float] | None:
+    m = map_positions()
+    row = m[m["alpha2"] == country]
+    return None if row.empty else {a: float(row.iloc[0][a]) for a in AXES}
+
+
+def _distance(a: dict, b: dict | None) -> float:
+    if b is None or "undefined" in a or "undefined" in b:
+        return math.nan
+    return math.dist([a[x] for x in AXES], [b[x] for x in AXES])
+
+
+def wvs_metrics(
+    dilemmas: pd.DataFrame, direct: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED
+) -> dict:
+    """Positions per (persona, country), overall and per domain, with distances, shifts and direct-vs-scenario gaps."""
+    out: dict = {"conditions": {}}
+    combined = combine_orders(dilemmas, value="p_positive") if len(dilemmas) else dilemmas
+    if len(dilemmas):
+        out["position_bias"] = position_bias(combined, n_boot=n_boot, seed=seed).to_dict()
+    keys = sorted(set(zip(combined.get("persona", []), combined.get("country", []))) |
+                  set(zip(direct.get("persona", []), direct.get("country", []))))  # fmt: skip
+    for persona, country in keys:
+        cond: dict = {"persona": persona, "country": country, "official": _official(country)}
+        rows = (
+            combined[(combined["persona"] == persona) & (combined["country"] == country)] if len(combined) else combined
+        )
+        if len(rows):
+            cond["scenario"] = dilemma_position(rows, n_boot, seed)
+            cond["domains"] = {d: dilemma_position(g, 0, seed) for d, g in rows.groupby("domain")}
+        answers = direct[(direct["persona"] == persona) & (direct["country"] == country)] if len(direct) else direct
+        if len(answers) and set(answers["question_id"]) >= {"Q8", "Q14", "Q15", "Q17", "Q154", "Q155"}:
+            means = direct_item_means(answers)
+            if set(means) == set(ITEMS):
+                cond["direct"] = {**shipped_projector("items").place(means), "item_means": means}
+            cond["direct_middle_share"] = middle_share(answers)
+        out["conditions"][f"{persona}:{country}"] = cond
+    none = out["conditions"].get("none:none", {})
+    for cond in out["conditions"].values():
+        for view in ("scenario", "direct"):
+            if view in cond:
+                cond[view]["distance_to_country"] = _distance(cond[view], cond["official"])
+                cond[view]["shift_from_no_persona"] = (
+                    {a: cond[view][a] - none[view][a] for a in AXES} if view in none and "undefined" not in cond[view]
+                    and "undefined" not in none[view] else None
+                )  # fmt: skip
+        if "scenario" in cond and "direct" in cond:
+            cond["direct_vs_scenario"] = _distance(cond["direct"], cond["scenario"])
+    return out

@@ -1,0 +1,176 @@
+"""Reads a run folder: lm-eval's results and samples, the preflight record, and judge verdicts.
+
+A run folder is what `culturebench evaluate` writes (or lm-eval with --log_samples): report, judge,
+compare and the leaderboard read it only through this module, so every reader sees the same files
+the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable
+from functools import cached_property
+from pathlib import Path
+
+from culturebench.jsonl import read_jsonl
+
+log = logging.getLogger(__name__)
+
+LM_EVAL_DIR = "lm_eval"
+PREFLIGHT_FILE = "preflight.json"
+DEMO_MARKER = "demo.json"
+METRICS_FILE = "metrics.json"
+REPORT_FILE = "report.md"
+FIGURES_DIR = "figures"
+JUDGE_DIR = "judge"
+VERDICTS_FILE = "verdicts.jsonl"
+JUDGE_INFO_FILE = "judge.json"
+RELIABILITY_FILE = "reliability.json"
+
+_SAMPLES = re.compile(r"^samples_(?P<task>.+)_(?P<stamp>\d{4}-\d{2}-\d{2}T[\d.\-]+)\.jsonl$")
+
+
+class RunFileError(ValueError):
+    """A run folder or file that cannot be read; the message names it."""
+
+
+def latest_sample_files(run_dir: Path) -> dict[str, Path]:
+    """{task: newest samples file} under a run folder (lm-eval nests them by model name)."""
+    found: dict[str, tuple[str, Path]] = {}
+    for path in sorted(Path(run_dir).rglob("samples_*.jsonl")):
+        m = _SAMPLES.match(path.name)
+        if m and (m["task"] not in found or m["stamp"] > found[m["task"]][0]):
+            found[m["task"]] = (m["stamp"], path)
+    return {task: path for task, (_, path) in sorted(found.items())}
+
+
+def latest_results_file(run_dir: Path) -> Path | None:
+    files = sorted(Path(run_dir).rglob("results_*.json"), key=lambda p: p.name)
+    return files[-1] if files else None
+
+
+def read_json(path: Path) -> object:
+    """A JSON file, or RunFileError naming it when it is unreadable or not JSON (e.g. truncated, empty)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise RunFileError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    except json.JSONDecodeError as e:
+        raise RunFileError(f"{path}: not valid JSON, the file may be truncated or empty ({e.msg})") from None
+
+
+def logged_reply(path: Path, line: int, sample: dict) -> str:
+    """The generated text of one logged `generate_until` sample, or an error naming file and line."""
+    try:
+        reply = sample["filtered_resps"][0]
+    except (KeyError, IndexError, TypeError) as e:
+        raise RunFileError(f"{path}:{line}: sample lacks its reply ({e!r})") from None
+    if isinstance(reply, list):  # some lm-eval versions keep one list per repeat
+        reply = reply[0]
+    if not isinstance(reply, str):
+        raise RunFileError(f"{path}:{line}: reply is not text")
+    return reply
+
+
+class Run:
+    """One run folder; sample files are found once and each is read at most once."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.dir = Path(run_dir)
+        if not self.dir.is_dir():
+            raise RunFileError(f"run folder {self.dir} does not exist")
+        self._samples: dict[str, list[tuple[int, dict]]] = {}
+
+    @cached_property
+    def sample_files(self) -> dict[str, Path]:
+        return latest_sample_files(self.dir)
+
+    def samples(self, task: str) -> list[tuple[int, dict]]:
+        """(line, sample) of a task's newest samples file; [] when the run lacks the task."""
+        if task not in self.sample_files:
+            return []
+        if task not in self._samples:
+            self._samples[task] = read_jsonl(self.sample_files[task], RunFileError)
+        return self._samples[task]
+
+    def score_rows(self, tasks: Iterable[str], make_row: Callable[[dict, list[float]], dict]) -> list[dict]:
+        """make_row(doc, log-likelihoods) for every logged sample of `tasks`; a bad sample names its line."""
+        rows = []
+        for task in tasks:
+            for i, sample in self.samples(task):
+                try:
+                    rows.append(make_row(sample["doc"], [float(ll) for ll, _ in sample["filtered_resps"]]))
+                except (KeyError, TypeError, ValueError) as e:
+                    raise RunFileError(f"{self.sample_files[task]}:{i}: sample lacks a usable field ({e!r})") from None
+        return rows
+
+    def replies(self, task: str) -> list[tuple[int, dict, str]]:
+        """(line, document, generated reply) of every logged sample of a `generate_until` task."""
+        return [(i, sample.get("doc") or {}, logged_reply(self.sample_files[task], i, sample))
+                for i, sample in self.samples(task)]  # fmt: skip
+
+    def info(self) -> dict:
+        """Model, arguments, limit and versions from lm-eval's newest results file, plus preflight and demo notes."""
+        info: dict = {"run_dir": str(self.dir)}
+        results = latest_results_file(self.dir)
+        if results is not None:
+            data = read_json(results)
+            info.update(
+                model_name=data.get("model_name"),
+                model_args=data.get("config", {}).get("model_args"),
+                limit=data.get("config", {}).get("limit"),
+                chat_template=bool(data.get("chat_template")),
+                lm_eval_version=data.get("lm_eval_version"),
+                results_file=str(results.relative_to(self.dir)),
+            )
+        for extra in (PREFLIGHT_FILE, DEMO_MARKER):
+            if (self.dir / extra).exists():
+                info[extra.removesuffix(".json")] = read_json(self.dir / extra)
+        return info
+
+
+def reply_key(reply: dict) -> str:
+    """Hash of what was judged: the item, its variant and the exact reply text."""
+    payload = json.dumps([reply["bank"], reply["id"], reply["variant"], reply["reply"]], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def read_verdicts(path: Path) -> list[dict]:
+    """Verdicts recorded so far; a torn last line (a run killed mid-write) is dropped, others are errors."""
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = []
+    for i, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as e:
+            if i == len(lines):
+                log.warning("%s:%d: dropping an unfinished last verdict; it will be judged again", path, i)
+                continue
+            raise RunFileError(f"{path}:{i}: not valid JSON ({e.msg})") from None
+    return rows
+
+
+def primary_verdicts(run_dir: Path, replies: list[dict], current_version: Callable[[dict], str]) -> list[dict]:
+    """The current verdicts of the run's primary judge (judge.json) on its logged `replies` (latest wins).
+
+    current_version(verdict row) is the rubric version a verdict must carry to count (older rubrics are ignored).
+    """
+    info_path = Path(run_dir) / JUDGE_DIR / JUDGE_INFO_FILE
+    if not info_path.exists():
+        return []
+    name = read_json(info_path)["judge"]
+    wanted = {reply_key(r) for r in replies}
+    latest: dict[str, dict] = {}
+    for row in read_verdicts(Path(run_dir) / JUDGE_DIR / VERDICTS_FILE):
+        if row["judge"] == name and row["repeat"] == 0 and row["key"] in wanted:
+            if row["rubric_version"] == current_version(row):
+                if row["key"] not in latest or latest[row["key"]]["status"] != "ok":
+                    latest[row["key"]] = row
+    return list(latest.values())

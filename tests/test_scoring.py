@@ -1,0 +1,40 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from culturebench.scoring import choice_probabilities, combine_orders, position_bias
+from culturebench.stats import bootstrap
+
+
+def test_choice_probabilities_is_a_stable_softmax():
+    p = choice_probabilities([-1000.0, -1000.0 - math.log(3)])
+    assert p == pytest.approx([0.75, 0.25])
+    assert choice_probabilities([-2.0, -1.0], 2)[1] == pytest.approx(1 / (1 + math.exp(-1)))
+    with pytest.raises(ValueError, match="need 5"):
+        choice_probabilities([-2.0, -1.0], 5)
+    with pytest.raises(ValueError):
+        choice_probabilities([float("-inf"), 0.0])
+
+
+def test_combine_orders_and_position_bias():
+    rows = pd.DataFrame(
+        [
+            {"item_id": "a", "dimension": "IDV", "domain": "school", "country": "US", "order": "AB", "p_high": 0.9},
+            {"item_id": "a", "dimension": "IDV", "domain": "school", "country": "US", "order": "BA", "p_high": 0.5},
+            {"item_id": "b", "dimension": "IDV", "domain": "school", "country": "US", "order": "AB", "p_high": 0.2},
+        ]
+    )
+    c = combine_orders(rows, "p_high").set_index("item_id")
+    assert c.loc["a", "p_high"] == pytest.approx(0.7) and c.loc["a", "order_gap"] == pytest.approx(0.4)
+    assert c.loc["b", "p_high"] == pytest.approx(0.2) and math.isnan(c.loc["b", "order_gap"])
+    bias = position_bias(c.reset_index(), n_boot=50)
+    assert bias.value == pytest.approx(0.4) and bias.n == 1
+
+
+def test_bootstrap_interval_contains_the_mean_and_is_reproducible():
+    x = np.random.default_rng(1).normal(0.5, 0.1, 200)
+    a, b = bootstrap(x, seed=3), bootstrap(x, seed=3)
+    assert a == b and a.ci_low < a.value < a.ci_high and a.n == 200
+    assert (a.ci_high - a.ci_low) == pytest.approx(2 * 1.96 * 0.1 / math.sqrt(200), rel=0.25)
