@@ -10,6 +10,7 @@ from pathlib import Path
 
 from culturebench import __version__
 from culturebench.benchmarks import BENCHMARKS, default_tasks
+from culturebench.evaluate import Stopped
 from culturebench.stats import DEFAULT_N_BOOT
 
 DEMO_LIMIT = 220
@@ -28,6 +29,7 @@ def _evaluate(args: argparse.Namespace) -> None:
         device=args.device,
         batch_size=args.batch_size,
         apply_chat_template=args.apply_chat_template,
+        overwrite=args.overwrite,
     )
     print(f"report: {report}")
 
@@ -123,7 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--device", default=None, help="e.g. cpu or cuda:0 (use this, not device= in model args)")
     ev.add_argument("--batch-size", default="auto", help="lm-eval batch size; default auto")
     ev.add_argument("--apply-chat-template", action="store_true", help="wrap prompts in the model's chat template")
-    ev.add_argument("--output", required=True, help="run folder to write")
+    ev.add_argument("--output", required=True, help="run folder to write (one model's run per folder)")
+    ev.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="delete another model's run found in --output first (without it, such a folder is refused; "
+        "the same model's run there is resumed)",
+    )
     ev.set_defaults(func=_evaluate)
 
     rp = sub.add_parser(
@@ -208,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
+    except KeyboardInterrupt:
+        print(f"culturebench {args.command}: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+    except Stopped as e:
+        print(f"culturebench {args.command}: {e}; run the same command again to resume", file=sys.stderr)
+        return 143
     except (OSError, ValueError, RuntimeError, LookupError) as e:
         print(f"culturebench {args.command}: error: {e}", file=sys.stderr)
         return 1

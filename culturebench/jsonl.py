@@ -12,8 +12,12 @@ from culturebench.files import write_text
 def read_jsonl(path: Path, error: type[Exception] = ValueError) -> list[tuple[int, object]]:
     """(line number, parsed value) for each non-blank line; a bad line raises `error` naming file and line."""
     rows = []
-    with Path(path).open(encoding="utf-8") as f:
-        for i, line in enumerate(f, start=1):
+    with Path(path).open("rb") as f:
+        for i, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise error(f"{path}:{i}: not UTF-8 text (byte {raw[e.start]:#04x} at column {e.start + 1})") from None
             if not line.strip():
                 continue
             try:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 LM_EVAL_DIR = "lm_eval"
 PREFLIGHT_FILE = "preflight.json"
+RUN_FILE = "run.json"  # the model identity the folder belongs to (culturebench.identity)
 DEMO_MARKER = "demo.json"
 METRICS_FILE = "metrics.json"
 REPORT_FILE = "report.md"
@@ -83,18 +84,55 @@ class Run:
         if not self.dir.is_dir():
             raise RunFileError(f"run folder {self.dir} does not exist")
         self._samples: dict[str, list[tuple[int, dict]]] = {}
+        self._one_model = False
 
     @cached_property
     def sample_files(self) -> dict[str, Path]:
         return latest_sample_files(self.dir)
 
     def samples(self, task: str) -> list[tuple[int, dict]]:
-        """(line, sample) of a task's newest samples file; [] when the run lacks the task."""
+        """(line, sample) of a task's newest samples file; [] when the run lacks the task.
+
+        A document logged twice (the same doc_id on two lines) is an error, never counted twice.
+        """
         if task not in self.sample_files:
             return []
         if task not in self._samples:
-            self._samples[task] = read_jsonl(self.sample_files[task], RunFileError)
+            self.check_one_model()
+            path = self.sample_files[task]
+            rows = read_jsonl(path, RunFileError)
+            seen: dict[object, int] = {}
+            for line, sample in rows:
+                doc_id = sample.get("doc_id") if isinstance(sample, dict) else None
+                if doc_id is not None and doc_id in seen:
+                    raise RunFileError(f"{path}:{line}: document {doc_id} is logged again (first at line "
+                                       f"{seen[doc_id]}); the file mixes two runs")  # fmt: skip
+                seen[doc_id] = line
+            self._samples[task] = rows
         return self._samples[task]
+
+    @cached_property
+    def results_files(self) -> list[Path]:
+        return sorted(self.dir.rglob("results_*.json"), key=lambda p: p.name)
+
+    def check_one_model(self) -> None:
+        """Refuse a folder whose samples or results come from more than one model, naming them."""
+        if self._one_model:
+            return
+        folders = sorted({str(p.parent.relative_to(self.dir)) for p in self.sample_files.values()})
+        if len(folders) > 1:
+            raise RunFileError(f"{self.dir} holds samples of more than one model run, in {folders}; "
+                               "report each model's run from its own folder")  # fmt: skip
+        models: dict[str, list[str]] = {}
+        for path in self.results_files:
+            data = read_json(path)
+            config = data.get("config", {}) if isinstance(data, dict) else {}
+            key = json.dumps([config.get("model"), config.get("model_args")], sort_keys=True, default=str)
+            models.setdefault(key, []).append(str(path.relative_to(self.dir)))
+        if len(models) > 1:
+            listed = "; ".join(f"{k} in {v}" for k, v in models.items())
+            raise RunFileError(f"{self.dir} holds results of more than one model: {listed}")
+        self._one_model = True
 
     def score_rows(self, tasks: Iterable[str], make_row: Callable[[dict, list[float]], dict]) -> list[dict]:
         """make_row(doc, log-likelihoods) for every logged sample of `tasks`; a bad sample names its line."""
@@ -115,7 +153,8 @@ class Run:
     def info(self) -> dict:
         """Model, arguments, limit and versions from lm-eval's newest results file, plus preflight and demo notes."""
         info: dict = {"run_dir": str(self.dir)}
-        results = latest_results_file(self.dir)
+        self.check_one_model()
+        results = self.results_files[-1] if self.results_files else None
         if results is not None:
             data = read_json(results)
             info.update(
@@ -126,7 +165,7 @@ class Run:
                 lm_eval_version=data.get("lm_eval_version"),
                 results_file=str(results.relative_to(self.dir)),
             )
-        for extra in (PREFLIGHT_FILE, DEMO_MARKER):
+        for extra in (PREFLIGHT_FILE, DEMO_MARKER, RUN_FILE):
             if (self.dir / extra).exists():
                 info[extra.removesuffix(".json")] = read_json(self.dir / extra)
         return info

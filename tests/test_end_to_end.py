@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -269,3 +271,50 @@ def test_lm_eval_validate_and_task_loading():
     assert len(loaded["tasks"]) == 7 and "culturebench_hofstede" in str(loaded["groups"])
     task = loaded["tasks"]["culturebench_hofstede_default"]
     assert len(task.test_docs()) == 2 * len(hofstede_items())
+
+
+def test_a_second_model_cannot_reuse_the_first_models_folder_or_cache(tiny_model, tmp_path):
+    """lm-eval's request cache ignores the model: without the run record, model B got model A's numbers."""
+    from culturebench.tiny_model import build_tiny_model
+
+    other = build_tiny_model(tmp_path / "model-b", seed=1)
+    args = ["--tasks", "culturebench_hofstede_idv", "--limit", "40"]
+    _evaluate(tiny_model, tmp_path / "run", *args)
+    first = json.loads((tmp_path / "run" / "metrics.json").read_text())["hofstede"]["shares"]
+    with pytest.raises(AssertionError):  # refused: the folder holds model A's run
+        _evaluate(other, tmp_path / "run", *args)
+    _evaluate(other, tmp_path / "run", *args, "--overwrite")
+    _evaluate(other, tmp_path / "fresh", *args)
+    replaced = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    fresh = json.loads((tmp_path / "fresh" / "metrics.json").read_text())
+    assert replaced["hofstede"]["shares"] == fresh["hofstede"]["shares"] != first
+    assert replaced["run"]["model_args"] == fresh["run"]["model_args"]
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.parametrize(("sig", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_stopping_evaluate_stops_lm_eval_too(tiny_model, tmp_path, sig, status):
+    cmd = [sys.executable, "-m", "culturebench", "evaluate", "--model-args", f"pretrained={tiny_model}",
+           "--tasks", "culturebench_vsm_all", "--device", "cpu", "--batch-size", "1",
+           "--output", str(tmp_path)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (children := _children(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert children, "lm-eval never started"
+    time.sleep(3)
+    proc.send_signal(sig)
+    assert proc.wait(timeout=90) == status
+    assert "run the same command again to resume" in proc.stderr.read()
+    assert not any(Path(f"/proc/{c}").exists() for c in children), "lm-eval kept running"
