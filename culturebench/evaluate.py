@@ -100,10 +100,12 @@ def lm_eval_command(
     between models (lm-eval's own cache key ignores the model).
     """
     cache = output / LM_EVAL_DIR / "cache" / (cache_key or "default") / "requests"
+    # Only packaged tasks: lm-eval's own run command without indexing its built-in tasks (culturebench.lm_eval_run).
+    ours = all(t.strip().startswith(OUR_PREFIX) for t in tasks.split(",") if t.strip())
     cmd = [
         sys.executable,
         "-m",
-        "lm_eval",
+        "culturebench.lm_eval_run" if ours else "lm_eval",
         "run",
         "--model",
         model,

@@ -63,7 +63,7 @@ def test_evaluate_keeps_lm_eval_files_and_writes_the_report(run_dir):
     samples = latest_sample_files(run_dir)
     assert set(samples) == set(ALL_TASKS)
     assert list((run_dir / "lm_eval").rglob("results_*.json"))
-    assert list((run_dir / "lm_eval" / "cache").glob("requests*"))  # lm-eval's resumable request cache
+    assert list((run_dir / "lm_eval" / "cache").rglob("requests*"))  # lm-eval's request cache, under the model key
     metrics = load_metrics(run_dir)  # checked against the shipped JSON Schema
     assert set(metrics["headline"]) == {"hofstede", "vsm", "wvs", "selfconcept"}
     assert metrics["headline"]["hofstede"]["alignment_r_IDV"]["value"] == pytest.approx(

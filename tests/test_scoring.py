@@ -38,3 +38,19 @@ def test_bootstrap_interval_contains_the_mean_and_is_reproducible():
     a, b = bootstrap(x, seed=3), bootstrap(x, seed=3)
     assert a == b and a.ci_low < a.value < a.ci_high and a.n == 200
     assert (a.ci_high - a.ci_low) == pytest.approx(2 * 1.96 * 0.1 / math.sqrt(200), rel=0.25)
+
+
+def test_vectorised_bootstrap_matches_the_loop():
+    """The bootstrap computes means and Pearson r for all resamples at once; same draws as one at a time."""
+    from culturebench.stats import _pearson_only
+
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=23)
+    est = bootstrap(values, n_boot=500, seed=7)
+    loop = bootstrap(values, statistic=lambda a: float(np.mean(a)), n_boot=500, seed=7)
+    assert (est.ci_low, est.ci_high) == pytest.approx((loop.ci_low, loop.ci_high), abs=1e-12)
+    xy = np.column_stack([values, values + rng.normal(size=23)])
+    xy[:3, 0] = 1.0  # some resamples hold a constant side: NaN, dropped in both
+    fast = bootstrap(xy, _pearson_only, n_boot=500, seed=7)
+    slow = bootstrap(xy, lambda a: _pearson_only(a), n_boot=500, seed=7)
+    assert (fast.ci_low, fast.ci_high) == pytest.approx((slow.ci_low, slow.ci_high), abs=1e-12)

@@ -41,3 +41,21 @@ def test_first_letter_model_through_the_task_aggregations(utils):
     assert set(out[0]) == {"p_high", "position_bias"}  # no alignment without a persona
     assert utils.agg_p_high([o["p_high"] for o in out]) == pytest.approx(0.5)
     assert utils.agg_position_bias([o["position_bias"] for o in out]) == pytest.approx(1.0)
+
+
+def test_shared_intermediates_are_computed_once_per_task_and_never_across_tasks():
+    from culturebench.aggregation import once_per_rows
+
+    calls = []
+
+    @once_per_rows
+    def table(rows: list) -> int:
+        calls.append(len(rows))
+        return sum(r["x"] for r in rows)
+
+    rows = [{"x": i} for i in range(5)]
+    assert table(list(rows)) == table(list(rows)) == 10  # two metrics' lists, same row objects
+    assert calls == [5]
+    other = [{"x": i} for i in range(5)]  # another task: equal values, other objects
+    assert table(other) == 10 and calls == [5, 5]
+    assert table(rows[:4]) == 6

@@ -50,6 +50,9 @@ doc_to_choice: choices
 # lm-eval needs a target; a survey has no right answer, so it is the first option.
 doc_to_target: 0
 target_delimiter: " "
+# Zero-shot: an empty few-shot pool stops lm-eval copying every document as few-shot candidates.
+fewshot_config:
+  samples: []
 process_results: !function utils.process_direct
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datasets
 import pandas as pd
 
+from culturebench.aggregation import once_per_rows
 from culturebench.benchmarks.hofstede.documents import hofstede_documents
 from culturebench.benchmarks.hofstede.metrics import country_shares, dimension_alignment, score_row
 from culturebench.countries import DEFAULT_GROUND_TRUTH
@@ -30,6 +31,7 @@ def process_results(doc: dict, results: list) -> dict:
     return dict.fromkeys(keys, row)
 
 
+@once_per_rows
 def _combined(rows: list[dict]) -> pd.DataFrame:
     return combine_orders(pd.DataFrame.from_records(rows), "p_high")
 
@@ -42,6 +44,7 @@ def agg_position_bias(rows: list[dict]) -> float:
     return position_bias(_combined(rows), n_boot=0).value
 
 
+@once_per_rows
 def _alignment(rows: list[dict]) -> dict:
     combined = _combined(rows)
     shares = country_shares(combined, n_boot=0)

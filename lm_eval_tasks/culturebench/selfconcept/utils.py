@@ -5,6 +5,7 @@ from __future__ import annotations
 import datasets
 import pandas as pd
 
+from culturebench.aggregation import once_per_rows
 from culturebench.benchmarks.selfconcept.likert import generated_score_row, likert_score_row
 from culturebench.benchmarks.selfconcept.metrics import construct_scores
 from culturebench.benchmarks.selfconcept.selfreport import LIKERT_BANKS, likert_documents
@@ -37,6 +38,7 @@ def process_generated(doc: dict, results: list) -> dict:
     return _keys(doc, row) | {"refusal_rate": row, "unparseable_rate": row, "out_of_range_rate": row}
 
 
+@once_per_rows
 def _reference_scores(rows: list[dict]) -> dict:
     """Construct scores of the reference (formal) variant, or of the first variant run if it is absent."""
     frame = pd.DataFrame.from_records(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datasets
 import pandas as pd
 
+from culturebench.aggregation import once_per_rows
 from culturebench.benchmarks.vsm.metrics import vsm_metrics, vsm_score_row
 from culturebench.benchmarks.vsm.survey import vsm_documents
 
@@ -20,6 +21,7 @@ def process_results(doc: dict, results: list) -> dict:
     return {"expected_answer": row, "deviation_ratio": row, "difference": row}
 
 
+@once_per_rows
 def _condition(rows: list[dict]) -> dict:
     metrics = vsm_metrics(pd.DataFrame.from_records(rows), n_boot=0)
     return next(iter(metrics["conditions"].values()))

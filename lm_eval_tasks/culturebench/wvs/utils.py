@@ -5,6 +5,7 @@ from __future__ import annotations
 import datasets
 import pandas as pd
 
+from culturebench.aggregation import once_per_rows
 from culturebench.benchmarks.wvs.documents import dilemma_documents, direct_documents
 from culturebench.benchmarks.wvs.metrics import dilemma_position, dilemma_score_row, direct_score_row
 from culturebench.scoring import combine_orders
@@ -33,6 +34,7 @@ def agg_p_positive(rows: list[dict]) -> float:
     return float(combine_orders(pd.DataFrame.from_records(rows), value="p_positive")["p_positive"].mean())
 
 
+@once_per_rows
 def _position(rows: list[dict]) -> dict:
     """Position of all the task's rows pooled (one persona type, one domain); per country: see the report."""
     combined = combine_orders(pd.DataFrame.from_records(rows), value="p_positive")
