@@ -5,7 +5,7 @@
 to skip it. `culturebench evaluate` runs this module instead when it asks only for packaged tasks:
 the same command line, the same lm-eval code, with `include_defaults=False`.
 
-    python -m culturebench.lm_eval_run run --model hf --include_path "$(culturebench tasks-dir)" --tasks ... 
+    python -m culturebench.lm_eval_run run --model hf --include_path "$(culturebench tasks-dir)" --tasks ...
 """
 
 from __future__ import annotations
