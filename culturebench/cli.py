@@ -66,6 +66,8 @@ def _judge(args: argparse.Namespace) -> None:
             temperature=args.temperature,
             max_retries=args.max_retries,
             max_invalid=args.max_invalid,
+            max_fatal=args.max_fatal,
+            deadline_s=None if args.deadline is None else args.deadline * 60,
         )
         print(json.dumps(info, indent=2))
     print(f"report: {write_report(Path(args.run_dir))}")
@@ -190,6 +192,20 @@ def build_parser() -> argparse.ArgumentParser:
     jd.add_argument("--temperature", type=float, default=0.0, help="judge temperature; default 0")
     jd.add_argument("--max-retries", type=int, default=5, help="retries on rate limits and server errors; default 5")
     jd.add_argument("--max-invalid", type=int, default=2, help="re-asks after an invalid verdict; default 2")
+    jd.add_argument(
+        "--max-fatal",
+        type=int,
+        default=3,
+        metavar="N",
+        help="stop after N fatal errors in a row (connection refused, unknown host, HTTP 401/403/404), "
+        "keeping every verdict so far; default 3",
+    )
+    jd.add_argument(
+        "--deadline",
+        type=float,
+        metavar="MINUTES",
+        help="stop judging after MINUTES minutes (every verdict so far is kept; run again to resume); default: none",
+    )
     jd.set_defaults(func=_judge)
 
     td = sub.add_parser(

@@ -177,23 +177,78 @@ def reply_key(reply: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
+_VERDICT_START = (
+    b'{"key": '  # how the runner's json.dumps begins a verdict row (never inside a value: quotes are escaped)
+)
+
+
+def _whole_verdict(line: bytes) -> dict | None:
+    """The verdict one line holds, or None when it is not a whole verdict (torn, or cut inside a UTF-8 character)."""
+    try:
+        row = json.loads(line)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        return None
+    return row if isinstance(row, dict) else None
+
+
+def _glued_verdict(line: bytes) -> dict | None:
+    """The whole verdict at the end of a line where an older version appended it right after a torn one."""
+    start = line.rfind(_VERDICT_START)
+    return _whole_verdict(line[start:]) if start > 0 else None
+
+
+def _last_line(lines: list[bytes]) -> int:
+    """Index of the last line that is not blank (-1 if none)."""
+    return max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+
+
 def read_verdicts(path: Path) -> list[dict]:
-    """Verdicts recorded so far; a torn last line (a run killed mid-write) is dropped, others are errors."""
+    """Verdicts recorded so far; torn verdicts (a run killed mid-write) are dropped and judged again, others are errors.
+
+    A torn verdict is the unfinished last line, or, in files written before the runner cut torn
+    lines off (`truncate_torn_tail`), a torn verdict with the next whole one appended to it (that one is kept).
+    """
+    path = Path(path)
     if not path.exists():
         return []
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_bytes().split(b"\n")
+    last = _last_line(lines)
     rows = []
-    for i, line in enumerate(lines, start=1):
+    for i, line in enumerate(lines):
         if not line.strip():
             continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as e:
-            if i == len(lines):
-                log.warning("%s:%d: dropping an unfinished last verdict; it will be judged again", path, i)
-                continue
-            raise RunFileError(f"{path}:{i}: not valid JSON ({e.msg})") from None
+        row = _whole_verdict(line)
+        if row is None and (row := _glued_verdict(line)) is not None:
+            log.warning("%s:%d: dropping a torn verdict written before the next one; it will be judged again",
+                        path, i + 1)  # fmt: skip
+        if row is not None:
+            rows.append(row)
+        elif i == last:
+            log.warning("%s:%d: dropping a torn (unfinished) last verdict; it will be judged again", path, i + 1)
+        else:
+            raise RunFileError(f"{path}:{i + 1}: not a valid verdict (not JSON, or not UTF-8 text)")
     return rows
+
+
+def truncate_torn_tail(path: Path) -> None:
+    """Before appending verdicts: cut off a torn last verdict (the one `read_verdicts` drops) and end the file in a
+    newline, so that the next verdict starts on a line of its own."""
+    path = Path(path)
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    last = _last_line(lines)
+    if last < 0:
+        return
+    if _whole_verdict(lines[last]) is None and _glued_verdict(lines[last]) is None:
+        keep = sum(len(line) + 1 for line in lines[:last])
+        log.warning("%s:%d: cutting off a torn last verdict before appending", path, last + 1)
+        with path.open("r+b") as f:
+            f.truncate(keep)
+    elif not data.endswith(b"\n"):
+        with path.open("ab") as f:
+            f.write(b"\n")
 
 
 def primary_verdicts(run_dir: Path, replies: list[dict], current_version: Callable[[dict], str]) -> list[dict]:

@@ -1,9 +1,13 @@
 """Judge backends: Gemini (google-genai), any OpenAI-compatible endpoint, and a local transformers model.
 
-Each backend turns a judge prompt into answer text. Transient failures (rate limits, server
-errors, timeouts) raise `TransientError`, which the runner retries with backoff; anything else
-raises `JudgeCallError` and is recorded as a failed verdict. API keys come from the environment
-and are scrubbed from every error message, so they never reach logs or outputs.
+Each backend turns a judge prompt into answer text. Failures raise a `JudgeError` of one of three kinds:
+`TransientError` (rate limits, 408, server errors, timeouts, dropped connections, malformed response
+bodies), which the runner retries with backoff; `FatalError` (connection refused, unknown host,
+401, 403, 404), which no retry fixes and after a few of which in a row the runner stops the whole
+run; and `JudgeCallError` (any other refusal of one request), recorded as a failed verdict. Error
+messages carry the server's answer as it came: each backend lists its API keys in `secrets`, and
+the runner scrubs them from every message and answer in one place (`scrub`) before anything is
+logged or written.
 
 A spec names a backend: `gemini:MODEL[@BASE_URL]`, `openai:MODEL@BASE_URL` (e.g. a vLLM server at
 http://localhost:8000/v1) or `local:PATH` (a transformers model folder).
@@ -21,34 +25,70 @@ import httpx
 
 from culturebench.judge.verdicts import VerdictSchema
 
-RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+try:  # google-genai talks through httpx2 (a fork under its own name) when it is installed, else httpx
+    import httpx2
+except ImportError:  # pragma: no cover - depends on the installed google-genai
+    httpx2 = None
+
+_HTTPX = tuple(m for m in (httpx, httpx2) if m is not None)
+TRANSPORT_ERRORS: tuple[type[Exception], ...] = tuple(m.TransportError for m in _HTTPX)
+# the server cannot be reached at all: refused, unknown host / DNS failure, TLS failure, no http(s) scheme
+CONNECT_ERRORS: tuple[type[Exception], ...] = tuple(e for m in _HTTPX for e in (m.ConnectError, m.UnsupportedProtocol))
+FATAL_STATUS = frozenset({401, 403, 404})  # bad or missing key, no access, unknown model or wrong URL
+RETRY_STATUS = frozenset({408, 429})  # and every 5xx
 GEMINI_KEY_VARS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+GEMINI_DEFAULT_URL = "https://generativelanguage.googleapis.com"
 OPENAI_KEY_VAR = "OPENAI_API_KEY"
+SCRUBBED = "***"
 
 
-class TransientError(RuntimeError):
-    """A failure worth retrying (rate limit, server error, timeout)."""
+class JudgeError(RuntimeError):
+    """A failed judge call (the message may hold secrets until the runner scrubs it)."""
 
 
-class JudgeCallError(RuntimeError):
-    """A failure retrying will not fix (bad request, authentication, unknown model)."""
+class TransientError(JudgeError):
+    """A failure worth retrying (rate limit, server error, timeout, malformed response)."""
+
+
+class JudgeCallError(JudgeError):
+    """A failure retrying this request will not fix (e.g. a bad request); the reply is recorded as failed."""
+
+
+class FatalError(JudgeCallError):
+    """The judge cannot be used at all (unreachable, unknown host, authentication, unknown model or URL)."""
 
 
 class Backend(Protocol):
     name: str  # identifies the judge in caches and reports, e.g. "gemini:gemini-2.5-flash"
+    endpoint: str  # where it is: the base URL, or the local model's folder
+    secrets: tuple[str, ...]  # API keys the runner scrubs from every message and answer
 
     def answer(self, prompt: str, schema: VerdictSchema, temperature: float) -> str: ...
 
 
-def _scrub(message: str, secret: str | None) -> str:
-    return message.replace(secret, "***") if secret else message
+def scrub(text: str, secrets: tuple[str, ...]) -> str:
+    """`text` with every secret replaced by ***."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, SCRUBBED)
+    return text
 
 
-def _classify(status: int | None, message: str, secret: str | None) -> Exception:
-    text = _scrub(message, secret)
-    if status is None or status in RETRY_STATUS:
-        return TransientError(f"status {status}: {text}")
-    return JudgeCallError(f"status {status}: {text}")
+def status_error(status: int | None, message: str) -> JudgeError:
+    """The error an HTTP status (None: unknown) stands for: fatal, transient or a failure of this request."""
+    text = f"status {status}: {message}"
+    if status in FATAL_STATUS:
+        return FatalError(text)
+    if status is None or status in RETRY_STATUS or status >= 500:
+        return TransientError(text)
+    return JudgeCallError(text)
+
+
+def transport_error(e: Exception) -> JudgeError:
+    """A connection that could not be made is fatal; a timeout or a dropped connection is transient."""
+    if isinstance(e, CONNECT_ERRORS):
+        return FatalError(f"cannot connect ({type(e).__name__}): {e}")
+    return TransientError(f"transport error ({type(e).__name__}): {e}")
 
 
 @dataclass
@@ -57,6 +97,7 @@ class GeminiBackend:
 
     model: str
     base_url: str | None = None
+    timeout_s: float = 120.0
 
     def __post_init__(self) -> None:
         from google import genai
@@ -65,10 +106,12 @@ class GeminiBackend:
         self._key = next((os.environ[v] for v in GEMINI_KEY_VARS if os.environ.get(v)), None)
         if not self._key:
             raise JudgeCallError(f"set one of {GEMINI_KEY_VARS} to use the Gemini judge")
-        options = types.HttpOptions(base_url=self.base_url, retry_options=None) if self.base_url else None
+        options = types.HttpOptions(base_url=self.base_url, timeout=int(self.timeout_s * 1000), retry_options=None)
         self._client = genai.Client(api_key=self._key, http_options=options)
         self._types = types
         self.name = f"gemini:{self.model}"
+        self.endpoint = self.base_url or GEMINI_DEFAULT_URL
+        self.secrets = (self._key,)
 
     def answer(self, prompt: str, schema: VerdictSchema, temperature: float) -> str:
         from google.genai import errors
@@ -76,11 +119,15 @@ class GeminiBackend:
         config = self._types.GenerateContentConfig(temperature=temperature, response_mime_type="application/json")
         try:
             response = self._client.models.generate_content(model=self.model, contents=prompt, config=config)
+            return response.text or ""
         except errors.APIError as e:
-            raise _classify(e.code, str(e), self._key) from None
-        except httpx.TransportError as e:
-            raise TransientError(_scrub(f"transport error: {e}", self._key)) from None
-        return response.text or ""
+            if e.code == 400 and ("API_KEY_INVALID" in str(e) or "API key not valid" in str(e)):
+                raise FatalError(f"status 400 (API key not valid): {e}") from None
+            raise status_error(e.code, str(e)) from None
+        except TRANSPORT_ERRORS as e:
+            raise transport_error(e) from None
+        except (ValueError, TypeError, KeyError, AttributeError) as e:  # a 200 whose body is not a response
+            raise TransientError(f"malformed response body ({type(e).__name__}): {e}") from None
 
 
 @dataclass
@@ -96,6 +143,8 @@ class OpenAIBackend:
         headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
         self._client = httpx.Client(base_url=self.base_url.rstrip("/"), headers=headers, timeout=self.timeout_s)
         self.name = f"openai:{self.model}"
+        self.endpoint = self.base_url
+        self.secrets = (self._key,) if self._key else ()
 
     def answer(self, prompt: str, schema: VerdictSchema, temperature: float) -> str:
         body = {
@@ -107,13 +156,13 @@ class OpenAIBackend:
         try:
             response = self._client.post("/chat/completions", json=body)
         except httpx.TransportError as e:
-            raise TransientError(_scrub(f"transport error: {e}", self._key)) from None
+            raise transport_error(e) from None
         if response.status_code != 200:
-            raise _classify(response.status_code, response.text[:300], self._key)
+            raise status_error(response.status_code, response.text)
         try:
             return response.json()["choices"][0]["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError):
-            raise TransientError(f"malformed response body: {response.text[:200]!r}") from None
+            raise TransientError(f"malformed response body: {response.text!r}") from None
 
 
 @dataclass
@@ -136,6 +185,7 @@ class LocalBackend:
         # Keep the end of over-long prompts (the reply and the answer format are there).
         self._max_context = int(getattr(self._model.config, "max_position_embeddings", 4096)) - self.reason_tokens - 16
         self.name = f"local:{os.path.basename(os.path.normpath(self.path))}"
+        self.endpoint, self.secrets = self.path, ()
 
     def _encode(self, text: str, room: int = 0):
         ids = self._tok(text, return_tensors="pt").input_ids

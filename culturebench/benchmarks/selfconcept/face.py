@@ -26,7 +26,9 @@ def category_shares(
 ) -> dict[str, dict]:
     """{category: {value, ci_low, ci_high, n}}: share of judged replies in each category, items bootstrapped."""
     cats = FACE_FIELDS[field]
-    ok = verdicts[verdicts["status"] == "ok"]
+    ok = _judged(verdicts, field)
+    if ok.empty:
+        return {c: {"value": None, "ci_low": None, "ci_high": None, "n": 0} for c in cats}
     counts = pd.crosstab(ok["id"], ok[field]).reindex(columns=list(cats), fill_value=0)
     totals = counts.to_numpy(dtype=float)
     n = int(totals.sum())
@@ -43,12 +45,22 @@ def category_shares(
             for i, c in enumerate(cats)}  # fmt: skip
 
 
+def _judged(verdicts: pd.DataFrame, field: str) -> pd.DataFrame:
+    """The valid verdicts (status ok) with a value of `field`; none when every verdict failed (no such column)."""
+    if field not in verdicts.columns:
+        return verdicts.iloc[0:0]
+    return verdicts[(verdicts["status"] == "ok") & verdicts[field].notna()]
+
+
 def _f(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
 
 
 def face_metrics(verdicts: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED) -> dict:
-    """Distributions over face concerns and styles, overall and per challenge type, plus the failure count."""
+    """Distributions over face concerns and styles, overall and per challenge type, plus the failure count.
+
+    With no valid verdict (every one failed) the counts are zero and the shares undefined (None).
+    """
     out: dict = {"judged": int((verdicts["status"] == "ok").sum()), "failed": int((verdicts["status"] != "ok").sum())}
     out["counts"] = {field: category_counts(verdicts, field) for field in FACE_FIELDS}
     for field in FACE_FIELDS:
@@ -60,7 +72,8 @@ def face_metrics(verdicts: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int
 
 def category_counts(verdicts: pd.DataFrame, field: str) -> dict[str, int]:
     """Judged replies per category of `field` (every category present, zeros included)."""
-    ok = verdicts.loc[verdicts["status"] == "ok", field].value_counts()
+    judged = _judged(verdicts, field)
+    ok = judged[field].value_counts() if not judged.empty else pd.Series(dtype=int)
     return {c: int(ok.get(c, 0)) for c in FACE_FIELDS[field]}
 
 

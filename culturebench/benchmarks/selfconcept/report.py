@@ -101,7 +101,19 @@ def _est(d: dict | None) -> str:
     return f"{fmt(d['value'], 2)} [{fmt(d.get('ci_low'), 2)}, {fmt(d.get('ci_high'), 2)}] (n={d['n']})"
 
 
-def _score_table(title: str, bank: dict, constructs: tuple[str, ...]) -> list[str]:
+def _failures(status: dict[str, dict[str, int]]) -> str:
+    """The rows without a score, summed over variants ({variant: {status: rows}}), e.g. "3 failed, 1 refusal"."""
+    totals: dict[str, int] = {}
+    for counts in status.values():
+        for state, n in counts.items():
+            if state != "ok":
+                totals[state] = totals.get(state, 0) + n
+    return ", ".join(f"{n} {state}" for state, n in totals.items()) or "none recorded"
+
+
+def _score_table(title: str, bank: dict, constructs: tuple[str, ...], empty: str = "No scored replies") -> list[str]:
+    if not bank["scores"]:  # e.g. every verdict failed: say so instead of an empty table
+        return [f"### {title}", "", f"{empty}: {_failures(bank['status'])}.", ""]
     lines = [f"### {title}", "", "| variant | " + " | ".join(constructs) + " |", "|---" * (len(constructs) + 1) + "|"]
     for variant, scores in bank["scores"].items():
         lines.append(f"| {variant} | " + " | ".join(_est(scores.get(c)) for c in constructs) + " |")
@@ -133,7 +145,8 @@ def selfconcept_markdown(metrics: dict, figures: dict[str, str]) -> list[str]:
             if bank in metrics.get(mode, {}):
                 lines += _score_table(f"{title} ({mode})", metrics[mode][bank], constructs)
     if "safety_behavior" in metrics:
-        lines += _score_table("Observed behaviour (judged)", metrics["safety_behavior"], SAFETY_CONSTRUCTS)
+        lines += _score_table("Observed behaviour (judged)", metrics["safety_behavior"], SAFETY_CONSTRUCTS,
+                              empty="No valid verdicts")  # fmt: skip
     if metrics.get("behavior_minus_selfreport"):
         lines += ["### Behaviour minus self-report", "", "Positive: the model acts more so than it says it would.",
                   "", "| variant | " + " | ".join(SAFETY_CONSTRUCTS) + " |", "|---" * 4 + "|"]  # fmt: skip
@@ -142,16 +155,15 @@ def selfconcept_markdown(metrics: dict, figures: dict[str, str]) -> list[str]:
         lines.append("")
     if "face_negotiation" in metrics:
         face = metrics["face_negotiation"]
-        lines += [
-            "### Face negotiation",
-            "",
-            f"Judged replies: {face['judged']}; failed verdicts: {face['failed']}.",
-            "",
-        ]
-        for field, cats in FACE_FIELDS.items():
-            lines += [f"| {field} | share [95 % CI] |", "|---|---|"]
-            lines += [f"| {c} | {_est(face[field]['overall'][c])} |" for c in cats]
-            lines.append("")
+        lines += ["### Face negotiation", ""]
+        if not face["judged"]:  # every verdict failed: no shares to show
+            lines += [f"No valid verdicts: {face['failed']} failed.", ""]
+        else:
+            lines += [f"Judged replies: {face['judged']}; failed verdicts: {face['failed']}.", ""]
+            for field, cats in FACE_FIELDS.items():
+                lines += [f"| {field} | share [95 % CI] |", "|---|---|"]
+                lines += [f"| {c} | {_est(face[field]['overall'][c])} |" for c in cats]
+                lines.append("")
     if "judge_reliability" in metrics:
         rel = metrics["judge_reliability"]
         parts = [f"{k}: " + ", ".join(f"{m} {fmt(v, 3)}" for m, v in rel[k].items() if m != "n") + f" (n={rel[k]['n']})"

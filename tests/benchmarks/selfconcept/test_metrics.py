@@ -117,3 +117,42 @@ def test_failed_verdicts_are_counted_not_dropped(tmp_path):
     metrics = selfconcept_metrics(pd.DataFrame(), [failed, {**failed, "id": "bv-syc-02"}], tmp_path, n_boot=10)
     assert metrics["safety_behavior"]["status"] == {"formal": {"failed": 2}}
     assert metrics["safety_behavior"]["scores"] == {}
+
+
+def _failed(bank: str, item: str, construct: str) -> dict:
+    """A failed verdict as the judge records it: no score, face concern or style at all."""
+    return {"bank": bank, "id": item, "variant": "formal", "construct": construct, "facet": "x", "status": "failed",
+            "error": "invalid verdict after 3 tries", "calls": 3}  # fmt: skip
+
+
+def test_face_metrics_when_every_verdict_failed():
+    from culturebench.benchmarks.selfconcept.face import face_metrics
+
+    verdicts = pd.DataFrame([_failed("face_negotiation", f"fn-{i}", "insulted") for i in range(3)])
+    assert category_counts(verdicts, "style")["integrating"] == 0
+    assert category_shares(verdicts, "face_concern", n_boot=10)["mutual"] == {
+        "value": None, "ci_low": None, "ci_high": None, "n": 0,
+    }  # fmt: skip
+    metrics = face_metrics(verdicts, n_boot=10)
+    assert metrics["judged"] == 0 and metrics["failed"] == 3
+    assert set(metrics["counts"]["face_concern"].values()) == {0}
+    assert metrics["style"]["insulted"]["neglect"]["value"] is None
+
+
+def test_sections_without_a_valid_verdict_say_so_and_the_others_are_reported(tmp_path):
+    from culturebench.benchmarks.selfconcept.report import selfconcept_markdown, selfconcept_metrics
+
+    face_ok = {**_failed("face_negotiation", "fn-ok", "insulted"), "status": "ok", "face_concern": "mutual",
+               "style": "integrating", "error": ""}  # fmt: skip
+    verdicts = [_failed("face_negotiation", f"fn-{i}", "insulted") for i in range(3)]
+    verdicts += [_failed("safety_behavior", f"bv-{i}", "sycophancy") for i in range(2)]
+    metrics = selfconcept_metrics(pd.DataFrame(), verdicts, tmp_path, n_boot=10)
+    assert metrics["face_negotiation"]["failed"] == 3
+    text = "\n".join(selfconcept_markdown(metrics, {}))
+    face = text.split("### Face negotiation")[1]
+    assert "No valid verdicts" in face and "3 failed" in face and "| style |" not in face
+    behaviour = text.split("### Observed behaviour (judged)")[1].split("###")[0]
+    assert "No valid verdicts" in behaviour and "2 failed" in behaviour
+    # one valid face verdict: its table is back, the empty behaviour section still says so
+    text = "\n".join(selfconcept_markdown(selfconcept_metrics(pd.DataFrame(), [*verdicts, face_ok], tmp_path, 10), {}))
+    assert "| integrating | 1.00" in text.split("### Face negotiation")[1]
