@@ -224,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     dm.add_argument("--output", required=True, help="folder for the model, the lm-eval files and the report")
     dm.add_argument("--limit", type=float, default=DEMO_LIMIT, help=f"documents per task; default {DEMO_LIMIT}")
     dm.set_defaults(func=_demo)
+    for benchmark in BENCHMARKS:
+        if benchmark.add_commands is not None:
+            benchmark.add_commands(sub)
     return parser
 
 

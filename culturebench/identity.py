@@ -81,6 +81,9 @@ def model_identity(model: str, model_args: str, apply_chat_template: bool) -> di
         identity["model_files"] = local_model_digest(folder)
     else:
         identity["revision"] = args.get("revision", "main")
+    steer = args.get("steer_path")
+    if steer and Path(steer).expanduser().is_file():  # lm-eval's steered model: the vectors decide the numbers too
+        identity["steer_file"] = _file_digest(Path(steer).expanduser())
     identity["datasets"] = dataset_hashes()
     return identity
 

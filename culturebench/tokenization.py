@@ -7,6 +7,7 @@ letter with what precedes it breaks that, and each choice then costs its own pas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -16,14 +17,18 @@ class GroupingCheck:
     detail: str
 
 
-def _encode_pair(tokenizer, context: str, continuation: str) -> tuple[list[int], list[int]]:
-    """Same split as lm-eval's causal `_encode_pair`: trailing spaces move to the continuation."""
+def encode_pair(
+    tokenizer, context: str, continuation: str, encode: Callable[[str], list[int]] | None = None
+) -> tuple[list[int], list[int]]:
+    """Same split as lm-eval's causal `_encode_pair`: trailing spaces move to the continuation, the whole
+    string is encoded and split after the context's tokens. `encode` defaults to no special tokens."""
+    encode = encode or (lambda text: list(tokenizer.encode(text, add_special_tokens=False)))
     n_spaces = len(context) - len(context.rstrip())
     if n_spaces:
         continuation = context[-n_spaces:] + continuation
         context = context[:-n_spaces]
-    whole = tokenizer.encode(context + continuation, add_special_tokens=False)
-    ctx = tokenizer.encode(context, add_special_tokens=False)
+    whole = encode(context + continuation)
+    ctx = encode(context)
     return ctx, whole[len(ctx) :]
 
 
@@ -40,7 +45,7 @@ def check_choice_grouping(
         context, continuations = prompt, [" " + c for c in choices]
     keys, conts = [], []
     for cont in continuations:
-        ctx, cont_enc = _encode_pair(tokenizer, context, cont)
+        ctx, cont_enc = encode_pair(tokenizer, context, cont)
         if not cont_enc:
             return GroupingCheck(False, f"continuation {cont!r} encodes to no token")
         keys.append(tuple(ctx + cont_enc[:-1]))

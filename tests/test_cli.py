@@ -7,7 +7,20 @@ from culturebench.cli import build_parser, main
 from culturebench.resources import tasks_dir
 
 
-@pytest.mark.parametrize("command", [[], ["evaluate"], ["report"], ["compare"], ["tasks-dir"], ["demo"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["evaluate"],
+        ["report"],
+        ["compare"],
+        ["judge"],
+        ["tasks-dir"],
+        ["demo"],
+        ["steer", "train"],
+        ["steer", "sweep"],
+    ],
+)
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as e:
         build_parser().parse_args([*command, "--help"])

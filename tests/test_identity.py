@@ -25,6 +25,11 @@ def test_fingerprint_follows_the_weights_not_the_path(tmp_path):
     assert fingerprint(a) == fingerprint(again) != fingerprint(b)
     assert fingerprint(a) != fingerprint(model_identity("hf", f"pretrained={tmp_path / 'a'}", True))  # template
     assert set(a["datasets"]) >= {"hofstede_dilemmas", "vsm_survey"}
+    steer = tmp_path / "steer.pt"
+    steer.write_bytes(b"v1")
+    first = fingerprint(model_identity("steered", f"pretrained={tmp_path / 'a'},steer_path={steer}", False))
+    steer.write_bytes(b"v2")  # other vectors under the same file name: another run
+    assert fingerprint(model_identity("steered", f"pretrained={tmp_path / 'a'},steer_path={steer}", False)) != first
 
 
 def test_a_folder_holds_one_models_run(tmp_path):

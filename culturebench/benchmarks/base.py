@@ -92,3 +92,4 @@ class Benchmark:
     compare: Callable[[CompareContext], Section | None] | None = None
     add_report_options: Callable[[argparse.ArgumentParser], None] | None = None
     judging: Judging | None = None
+    add_commands: Callable[[argparse._SubParsersAction], None] | None = None  # extra `culturebench` subcommands

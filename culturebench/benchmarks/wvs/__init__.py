@@ -14,6 +14,7 @@ from culturebench.benchmarks.wvs.documents import (
 )
 from culturebench.benchmarks.wvs.map import AXES, WVS_REFERENCE
 from culturebench.benchmarks.wvs.report import wvs_section
+from culturebench.benchmarks.wvs.steer_cli import add_parser as add_steer_commands
 from culturebench.prompts import PERSONAS
 
 GROUP = "culturebench_wvs"
@@ -63,4 +64,5 @@ BENCHMARK = Benchmark(
     section=partial(wvs_section, dilemma_tasks=DILEMMA_TASKS, direct_task=DIRECT_TASK),
     headline=headline,
     probes=probes,
+    add_commands=add_steer_commands,
 )

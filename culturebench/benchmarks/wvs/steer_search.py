@@ -1,0 +1,264 @@
+"""Layer search (seed 002, §3.3 "Layer-selection heuristics", §4.3): where does a vector move the model?
+
+For each decoder layer on its own, the layer's vector is added at a few alphas and p(positive) is
+measured on held-out steer dilemmas, both option orders, read exactly as the benchmark reads them:
+the log-likelihoods of the continuations " A" and " B" (lm-eval's `target_delimiter` plus the
+letter; the bare letter under a chat template), encoded as lm-eval's HF backend encodes them,
+softmaxed by `metrics.dilemma_score_row`, the two orders averaged by `scoring.combine_orders`.
+
+The effect of a layer is its slope: the least-squares change of p(positive) per unit alpha over the
+alpha grid (alpha = 0, the unsteered model, always included). The seed keeps the four layers with
+the largest shift toward the positive pole and steers them together; `top_layers` ranks by the
+signed slope and keeps only layers that push toward the positive pole (so it may hold fewer than k).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from culturebench.benchmarks.wvs.metrics import dilemma_score_row
+from culturebench.prompts import LETTERS
+from culturebench.scoring import combine_orders
+from culturebench.stats import DEFAULT_SEED, percentile_interval
+from culturebench.steering.base import DEFAULT_ALPHAS, DEFAULT_TOP_K
+from culturebench.steering.hooks import steering
+from culturebench.steering.vectors import (
+    SteeringVectors,
+    batches_by_length,
+    encode,
+    left_padded,
+    model_device,
+    pad_id,
+)
+from culturebench.tokenization import encode_pair
+
+
+def doc_request(tokenizer, doc: dict) -> tuple[str, tuple[str, ...]]:
+    """(context, continuations) lm-eval scores for a dilemma document (chat template or not)."""
+    if doc.get("chat_template"):
+        context = tokenizer.apply_chat_template(
+            [{"role": "user", "content": doc["prompt"]}], tokenize=False, add_generation_prompt=True
+        )
+        return context, LETTERS  # lm-eval drops target_delimiter under a chat template
+    return doc["prompt"], tuple(" " + letter for letter in LETTERS)
+
+
+def _forward_last(model, sequences: list[list[int]], keep: int, pad: int) -> torch.Tensor:
+    """log-softmax of the logits at the last `keep` positions of each sequence: [B, keep, vocab] float32."""
+    inputs = left_padded(sequences, pad, model_device(model))
+    try:
+        logits = model(**inputs, use_cache=False, logits_to_keep=keep).logits
+    except TypeError:  # a model without logits_to_keep
+        logits = model(**inputs, use_cache=False).logits
+    return torch.log_softmax(logits[:, -keep:, :].float(), dim=-1)
+
+
+def continuation_logliks(
+    model,
+    tokenizer,
+    requests: Sequence[tuple[str, Sequence[str]]],
+    batch_size: int = 16,
+    progress: bool = False,
+    desc: str = "scoring",
+) -> list[list[float]]:
+    """Log-likelihood of each continuation after its context, for [(context, continuations), ...].
+
+    As lm-eval: the sum of the continuation tokens' log-probabilities. Inputs that coincide (single-
+    token choices after one context: A and B) run once, so a dilemma costs one forward pass.
+    """
+    from tqdm.auto import tqdm
+
+    pad = pad_id(tokenizer)
+    inputs: dict[tuple[int, ...], int] = {}
+    keep: list[int] = []
+    plan: list[list[tuple[int, list[int]]]] = []
+    for context, continuations in requests:
+        row = []
+        for continuation in continuations:
+            ctx, cont = encode_pair(tokenizer, context, continuation, lambda text: encode(tokenizer, text))
+            if not cont:
+                raise ValueError(f"continuation {continuation!r} encodes to no token after {context[-40:]!r}")
+            key = tuple((ctx + cont)[:-1])
+            if key not in inputs:
+                inputs[key] = len(keep)
+                keep.append(0)
+            keep[inputs[key]] = max(keep[inputs[key]], len(cont))
+            row.append((inputs[key], cont))
+        plan.append(row)
+    sequences = list(inputs)
+    results: list[torch.Tensor | None] = [None] * len(sequences)
+    with torch.inference_mode():
+        for batch in tqdm(batches_by_length([len(s) for s in sequences], batch_size), desc=desc, disable=not progress):
+            k = max(keep[i] for i in batch)
+            logp = _forward_last(model, [list(sequences[i]) for i in batch], k, pad).cpu()
+            for j, i in enumerate(batch):
+                results[i] = logp[j]
+    out = []
+    for row in plan:
+        values = []
+        for index, cont in row:
+            logp = results[index]
+            picked = logp[logp.shape[0] - len(cont) :, :].gather(-1, torch.as_tensor(cont).unsqueeze(-1))
+            values.append(float(picked.sum()))
+        out.append(values)
+    return out
+
+
+def score_documents(
+    model, tokenizer, docs: Sequence[dict], batch_size: int = 16, progress: bool = False, desc: str = "scoring"
+) -> pd.DataFrame:
+    """Score rows (`metrics.dilemma_score_row`) of dilemma documents, one per document and order."""
+    requests = [doc_request(tokenizer, d) for d in docs]
+    logliks = continuation_logliks(model, tokenizer, requests, batch_size=batch_size, progress=progress, desc=desc)
+    return pd.DataFrame([dilemma_score_row(d, ll) for d, ll in zip(docs, logliks)])
+
+
+def steered_scores(
+    model,
+    tokenizer,
+    vectors: SteeringVectors | Mapping[int, torch.Tensor],
+    layers: Sequence[int],
+    alpha: float,
+    docs: Sequence[dict],
+    batch_size: int = 16,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Order-averaged p(positive) per dilemma with alpha * v added at all `layers` together."""
+    with steering(model, vectors, alpha, layers):
+        rows = score_documents(model, tokenizer, docs, batch_size, progress, desc=f"alpha={alpha:g}")
+    return combine_orders(rows, value="p_positive")
+
+
+def item_balanced_mean(combined: pd.DataFrame) -> float:
+    """Mean over map items of the mean p(positive) of their dilemmas (each item weighs the same, as on the map)."""
+    return float(combined.groupby("item")["p_positive"].mean().mean())
+
+
+@dataclass(frozen=True)
+class LayerSearch:
+    """The curve of a layer search and the layers it picks.
+
+    curve: one row per (layer, alpha): p_positive (item-balanced), shift from alpha = 0, n_dilemmas.
+    slopes: one row per layer: slope (d p_positive / d alpha, least squares) and its bootstrap CI,
+        shift at the largest alpha, and whether p_positive is monotone non-decreasing in alpha.
+    scores: order-averaged p_positive per (layer, alpha, dilemma), for CIs and entanglement.
+    """
+
+    curve: pd.DataFrame
+    slopes: pd.DataFrame
+    top_layers: list[int]
+    baseline: float
+    alphas: tuple[float, ...]
+    scores: pd.DataFrame
+
+    def to_dict(self) -> dict:
+        return {
+            "alphas": list(self.alphas),
+            "baseline_p_positive": self.baseline,
+            "top_layers": list(self.top_layers),
+            "slopes": self.slopes.to_dict(orient="records"),
+            "curve": self.curve.to_dict(orient="records"),
+        }
+
+
+def _check_alphas(alphas: Sequence[float]) -> tuple[float, ...]:
+    grid = tuple(sorted({0.0, *(float(a) for a in alphas)}))
+    if len(grid) < 2:
+        raise ValueError("the layer search needs at least one alpha besides 0")
+    if not all(np.isfinite(grid)):
+        raise ValueError(f"alphas must be finite, got {list(alphas)}")
+    return grid
+
+
+def _slope(alphas: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Least-squares slope of each row of p [draws, alphas] on alphas."""
+    centred = alphas - alphas.mean()
+    return (p - p.mean(axis=1, keepdims=True)) @ centred / float(centred @ centred)
+
+
+def slope_interval(scores: pd.DataFrame, alphas: Sequence[float], n_boot: int, seed: int) -> tuple[float, float]:
+    """Percentile CI of one layer's slope, resampling dilemmas within each map item (paired across alphas)."""
+    if n_boot <= 0:
+        return math.nan, math.nan
+    wide = scores.pivot_table(index=["item", "item_id"], columns="alpha", values="p_positive").reindex(columns=alphas)
+    rng = np.random.default_rng(seed)
+    per_item = []
+    for _, g in wide.groupby(level="item"):
+        values = g.to_numpy(dtype=float)  # [dilemmas, alphas]
+        per_item.append(values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1))
+    draws = _slope(np.asarray(alphas, dtype=float), np.mean(per_item, axis=0))
+    low, high = percentile_interval(draws)
+    return float(low), float(high)
+
+
+def layer_search(
+    model,
+    tokenizer,
+    vectors: SteeringVectors,
+    docs: Sequence[dict],
+    alphas: Sequence[float] = DEFAULT_ALPHAS,
+    layers: Sequence[int] | None = None,
+    top_k: int = DEFAULT_TOP_K,
+    batch_size: int = 16,
+    progress: bool = False,
+    n_boot: int = 1000,
+    seed: int = DEFAULT_SEED,
+) -> LayerSearch:
+    """Steer one layer at a time at each alpha; p(positive) on `docs` (both orders of each dilemma).
+
+    The slope's CI (n_boot resamples of dilemmas within items) says whether a layer's effect is
+    more than the noise of the held-out set; the ranking uses the point slope.
+    """
+    from tqdm.auto import tqdm
+
+    grid = _check_alphas(alphas)
+    layers = list(range(vectors.n_layers)) if layers is None else sorted(set(layers))
+    for layer in layers:
+        vectors.layer(layer)  # range check before any forward pass
+    if not docs:
+        raise ValueError("no documents to search layers on")
+    base = combine_orders(score_documents(model, tokenizer, docs, batch_size, desc="alpha=0"), value="p_positive")
+    parts = []
+    jobs = [(layer, a) for layer in layers for a in grid if a != 0.0]
+    for layer, alpha in tqdm(jobs, desc="layer search", disable=not progress):
+        combined = steered_scores(model, tokenizer, vectors, [layer], alpha, docs, batch_size)
+        parts.append(combined.assign(layer=layer, alpha=alpha))
+    parts += [base.assign(layer=layer, alpha=0.0) for layer in layers]
+    keep = ["layer", "alpha", "item_id", "item", "p_positive"]
+    scores = pd.concat(parts, ignore_index=True)[keep].sort_values(["layer", "alpha", "item_id"], ignore_index=True)
+    baseline = item_balanced_mean(base)
+    curve = (
+        scores.groupby(["layer", "alpha"])
+        .apply(
+            lambda g: pd.Series({"p_positive": item_balanced_mean(g), "n_dilemmas": g["item_id"].nunique()}),
+            include_groups=False,
+        )
+        .reset_index()
+    )
+    curve["shift"] = curve["p_positive"] - baseline
+    curve["n_dilemmas"] = curve["n_dilemmas"].astype(int)
+    rows = []
+    for layer, g in curve.groupby("layer"):
+        g = g.sort_values("alpha")
+        low, high = slope_interval(scores[scores["layer"] == layer], grid, n_boot, seed)
+        rows.append(
+            {
+                "layer": int(layer),
+                "slope": _slope(np.asarray(grid), g["p_positive"].to_numpy()[None, :])[0],
+                "slope_ci_low": low,
+                "slope_ci_high": high,
+                "shift_at_max_alpha": float(g["shift"].iloc[-1]),
+                "monotonic": bool(np.all(np.diff(g["p_positive"].to_numpy()) >= 0)),
+            }
+        )
+    slopes = pd.DataFrame(rows)
+    ranked = slopes[slopes["slope"] > 0].sort_values(["slope", "layer"], ascending=[False, True])
+    top = sorted(int(x) for x in ranked["layer"].head(max(0, top_k)))
+    curve = curve[["layer", "alpha", "p_positive", "shift", "n_dilemmas"]]
+    return LayerSearch(curve, slopes, top, baseline, grid, scores)
