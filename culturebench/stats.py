@@ -34,6 +34,7 @@ class CorrelationDict(TypedDict):
     pearson_ci_high: float | None
     spearman_rho: float | None
     spearman_p: float | None
+    permutation_p: float | None
     undefined: str | None
 
 
@@ -103,6 +104,7 @@ class Correlation:
     pearson_ci_high: float = math.nan
     spearman_rho: float = math.nan
     spearman_p: float = math.nan
+    permutation_p: float = math.nan  # two-sided, from shuffling y over the points (none assumed about the noise)
     undefined: str | None = None
 
     def to_dict(self) -> CorrelationDict:
@@ -169,7 +171,25 @@ def correlate(
         pearson_ci_high=ci.ci_high,
         spearman_rho=float(rho),
         spearman_p=float(p_s),
+        permutation_p=permutation_p(xa, ya, n_perm=n_boot, seed=seed),
     )
+
+
+def permutation_p(x: np.ndarray, y: np.ndarray, n_perm: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED) -> float:
+    """Two-sided permutation p of Pearson r: the share of shuffles of y with |r| at least the observed one.
+
+    (1 + hits) / (1 + n_perm), so it is never 0; NaN with n_perm = 0. It assumes only that the points
+    are exchangeable under the null, not normal noise, so it stays valid for a handful of countries.
+    """
+    if n_perm <= 0:
+        return math.nan
+    rng = np.random.default_rng(seed + 1)
+    shuffled = rng.permuted(np.tile(np.asarray(y, dtype=float), (n_perm, 1)), axis=1)
+    xs = np.broadcast_to(np.asarray(x, dtype=float), shuffled.shape)
+    observed = abs(_pearson_rows(np.stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)], axis=-1)[None])[0])
+    rs = np.abs(_pearson_rows(np.stack([xs, shuffled], axis=-1)))
+    hits = int(np.sum(rs >= observed - 1e-12))
+    return (1 + hits) / (1 + n_perm)
 
 
 def difference_bootstrap(

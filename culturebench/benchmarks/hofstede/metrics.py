@@ -132,20 +132,43 @@ def dimension_alignment(
     return out
 
 
+def common_items(combined: pd.DataFrame) -> pd.DataFrame:
+    """Persona rows restricted, per dimension, to the items every persona country of the run answered.
+
+    Countries are compared on the same items only: a run cut short (lm-eval's --limit takes documents
+    in order) asks the first countries one item more than the rest, and item effects would then line up
+    with the registry order and pass for alignment. No-persona rows are kept as they are.
+    """
+    persona = combined["country"] != NO_PERSONA
+    keep = ~persona
+    for _, block in combined[persona].groupby("dimension"):
+        per_item = block.groupby("item_id")["country"].nunique()
+        complete = per_item.index[per_item == block["country"].nunique()]
+        keep |= combined.index.isin(block.index[block["item_id"].isin(complete)])
+    return combined[keep]
+
+
 def hofstede_metrics(rows: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED) -> dict:
-    """Every metric of the advice-dilemma benchmark from per-prompt score rows (see binary.ROW_COLUMNS)."""
-    combined = combine_orders(rows, "p_high")
+    """Every metric of the advice-dilemma benchmark from per-prompt score rows (see ROW_COLUMNS)."""
+    all_items = combine_orders(rows, "p_high")
+    combined = common_items(all_items)
     shares = country_shares(combined, n_boot=n_boot, seed=seed)
     out: dict = {"dimensions": {}}
     for dim in [d for d in DIMENSIONS if d in set(combined["dimension"])]:
         dim_rows = combined[combined["dimension"] == dim]
         entry: dict = {
             "n_prompts": int(rows[rows["dimension"] == dim].shape[0]),
-            "position_bias": position_bias(dim_rows, n_boot=n_boot, seed=seed).to_dict(),
+            "position_bias": position_bias(
+                all_items[all_items["dimension"] == dim], n_boot=n_boot, seed=seed
+            ).to_dict(),
         }
         own = dim_rows[dim_rows["country"] == NO_PERSONA]
         if len(own):
             entry["no_persona"] = bootstrap(own["p_high"].to_numpy(), n_boot=n_boot, seed=seed).to_dict()
+        persona_items = all_items[(all_items["dimension"] == dim) & (all_items["country"] != NO_PERSONA)]
+        if len(persona_items):
+            used = sorted(set(dim_rows.loc[dim_rows["country"] != NO_PERSONA, "item_id"]))
+            entry["items_compared"] = {"used": used, "dropped": sorted(set(persona_items["item_id"]) - set(used))}
         if (dim_rows["country"] != NO_PERSONA).any():
             entry["alignment"] = {
                 truth: dimension_alignment(shares, dim, truth, n_boot=n_boot, seed=seed)

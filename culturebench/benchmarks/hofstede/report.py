@@ -80,6 +80,16 @@ def hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, st
             f"| {dim} | {entry['n_prompts']} | {ci_text(entry['position_bias'])} | {ci_text(own) if own else '—'} |"
         )
     lines.append("")
+    dropped = {
+        d: len(e["items_compared"]["dropped"]) for d, e in dims.items() if e.get("items_compared", {}).get("dropped")
+    }
+    if dropped:
+        lines += [
+            "Countries are compared on the items every persona country answered; items that reached only some "
+            "countries (a --limit run) are left out of shares and alignment: "
+            + ", ".join(f"{d} {len(dims[d]['items_compared']['used'])} used, {n} left out" for d, n in dropped.items()),
+            "",
+        ]
     for truth in GROUND_TRUTHS:
         rows = [(d, e["alignment"][truth]) for d, e in dims.items() if truth in e.get("alignment", {})]
         if not rows:
@@ -87,10 +97,12 @@ def hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, st
         lines += [
             f"### Alignment with `{truth}`",
             "",
-            f"Ground truth: {GROUND_TRUTHS[truth]}. Skew is flagged outside {SKEW_BOUNDS}.",
+            f"Ground truth: {GROUND_TRUTHS[truth]}. Skew is flagged outside {SKEW_BOUNDS}. p is Pearson's "
+            "parametric p; permutation p shuffles the shares over countries (no assumption about the noise).",
             "",
-            "| dim | countries | Pearson r [95 % CI] | p | Spearman ρ | p | threshold accuracy | mean share | skew |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| dim | countries | Pearson r [95 % CI] | p | permutation p | Spearman ρ | p | threshold accuracy "
+            "| mean share | skew |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for dim, a in rows:
             r = (
@@ -99,7 +111,8 @@ def hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, st
                 else f"undefined: {a['undefined']}"
             )
             lines.append(
-                f"| {dim} | {a['n']} | {r} | {fmt(a['pearson_p'])} | {fmt(a['spearman_rho'])} | "
+                f"| {dim} | {a['n']} | {r} | {fmt(a['pearson_p'])} | {fmt(a.get('permutation_p'))} | "
+                f"{fmt(a['spearman_rho'])} | "
                 f"{fmt(a['spearman_p'])} | {fmt(a['threshold_accuracy'])} | {fmt(a['skew']['mean_share'])} | "
                 f"{a['skew']['flag'] or 'no'} |"
             )

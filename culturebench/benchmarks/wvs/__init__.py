@@ -33,6 +33,11 @@ def headline(metrics: dict) -> dict[str, HeadlineDict]:
     out: dict[str, HeadlineDict] = {}
     own = metrics.get("conditions", {}).get("none:none", {}).get("scenario")
     if own and "undefined" not in own:
+        out["distance_to_indifference"] = {
+            "value": own.get("distance_to_indifference"), "ci_low": None, "ci_high": None, "n": own["n_dilemmas"],
+            "higher_is_better": True,
+            "description": "map distance of the no-persona position from where p = 0.5 on every dilemma lands",
+        }  # fmt: skip
         for axis in AXES:
             low, high = own.get(f"{axis}_ci", (None, None))
             out[f"position_{axis}"] = {

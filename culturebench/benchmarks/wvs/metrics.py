@@ -17,6 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from culturebench.benchmarks.wvs.documents import direct_questions
 from culturebench.benchmarks.wvs.map import AXES, ITEMS, map_positions, shares_profile, shipped_projector
 from culturebench.scoring import choice_probabilities, combine_orders, position_bias
 from culturebench.stats import DEFAULT_N_BOOT, DEFAULT_SEED, percentile_interval
@@ -63,6 +64,51 @@ def dilemma_position(combined: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed:
     return out
 
 
+def indifference_point() -> dict:
+    """Where a respondent with no leaning lands: p(positive) = 0.5 on every dilemma, through the shares projector.
+
+    It is not the map's origin, so a model answering at chance would otherwise read as a society.
+    """
+    return _place(dict.fromkeys(ITEMS, 0.5))
+
+
+def scale_middle_point(questions: list[dict]) -> dict:
+    """Where uniform answers to the direct questions land (every option equally likely), through the items projector."""
+    rows = pd.DataFrame(
+        [
+            {
+                "question_id": q["id"],
+                "item": q["item"],
+                "probs": [1 / len(q["values"])] * len(q["values"]),
+                "expected": float(np.mean(q["values"])),
+            }
+            for q in questions
+        ]  # fmt: skip
+    )
+    return shipped_projector("items").place(direct_item_means(rows))
+
+
+def common_dilemmas(combined: pd.DataFrame) -> pd.DataFrame:
+    """Persona rows restricted, per persona type, to the dilemmas every country of that type answered.
+
+    Countries are compared on the same dilemmas only (a run cut short by --limit reaches the first
+    countries with more dilemmas than the rest). No-persona rows are kept as they are.
+    """
+    keep = combined["persona"] == "none"
+    for _, block in combined[~keep].groupby("persona"):
+        per_dilemma = block.groupby("item_id")["country"].nunique()
+        complete = per_dilemma.index[per_dilemma == block["country"].nunique()]
+        keep |= combined.index.isin(block.index[block["item_id"].isin(complete)])
+    return combined[keep]
+
+
+def _includes(pos: dict, point: dict) -> bool | None:
+    """Whether a position's CI includes a point on both axes (None without a CI)."""
+    if any(f"{a}_ci" not in pos for a in AXES):
+        return None
+    return all(pos[f"{a}_ci"][0] <= point[a] <= pos[f"{a}_ci"][1] for a in AXES)
+
+
 def direct_item_means(rows: pd.DataFrame) -> dict[str, float]:
     """Item means in IVS coding from the direct answers of one condition."""
     expected = rows.set_index("question_id")["expected"]
@@ -105,10 +151,21 @@ def wvs_metrics(
     dilemmas: pd.DataFrame, direct: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED
 ) -> dict:
     """Positions per (persona, country), overall and per domain, with distances, shifts and direct-vs-scenario gaps."""
-    out: dict = {"conditions": {}}
-    combined = combine_orders(dilemmas, value="p_positive") if len(dilemmas) else dilemmas
+    indifferent = {a: v for a, v in indifference_point().items() if a in AXES}
+    middle = {a: v for a, v in scale_middle_point(direct_questions()).items() if a in AXES}
+    out: dict = {"conditions": {}, "indifference": {"scenario": indifferent, "direct": middle}}
+    all_dilemmas = combine_orders(dilemmas, value="p_positive") if len(dilemmas) else dilemmas
+    combined = common_dilemmas(all_dilemmas) if len(dilemmas) else dilemmas
     if len(dilemmas):
-        out["position_bias"] = position_bias(combined, n_boot=n_boot, seed=seed).to_dict()
+        out["position_bias"] = position_bias(all_dilemmas, n_boot=n_boot, seed=seed).to_dict()
+        out["dilemmas_compared"] = {
+            persona: {
+                "used": int(used["item_id"].nunique()),
+                "dropped": sorted(set(block["item_id"]) - set(used["item_id"])),
+            }  # fmt: skip
+            for persona, block in all_dilemmas[all_dilemmas["persona"] != "none"].groupby("persona")
+            for used in [combined[combined["persona"] == persona]]
+        }
     keys = sorted(set(zip(combined.get("persona", []), combined.get("country", []))) |
                   set(zip(direct.get("persona", []), direct.get("country", []))))  # fmt: skip
     for persona, country in keys:
@@ -131,6 +188,9 @@ def wvs_metrics(
         for view in ("scenario", "direct"):
             if view in cond:
                 cond[view]["distance_to_country"] = _distance(cond[view], cond["official"])
+                point = out["indifference"][view]
+                cond[view]["distance_to_indifference"] = _distance(cond[view], point)
+                cond[view]["includes_indifference"] = _includes(cond[view], point)
                 cond[view]["shift_from_no_persona"] = (
                     {a: cond[view][a] - none[view][a] for a in AXES} if view in none and "undefined" not in cond[view]
                     and "undefined" not in none[view] else None

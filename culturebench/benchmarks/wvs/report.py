@@ -21,7 +21,7 @@ ZONE_COLORS = {
 ARROW_COUNTRIES = ("IN", "VN", "MX", "DK")  # seed 002's persona countries
 
 
-def cultural_map(societies: pd.DataFrame, conditions: dict, path: Path) -> Path:
+def cultural_map(societies: pd.DataFrame, conditions: dict, path: Path, indifference: dict | None = None) -> Path:
     """Societies by zone; the model with no persona (star), per domain (triangles), and its persona positions.
 
     Arrows run from the no-persona position to the basic (solid) and profile-grounded (dashed)
@@ -58,6 +58,12 @@ def cultural_map(societies: pd.DataFrame, conditions: dict, path: Path) -> Path:
                                         "ls": "-" if cond["persona"] == "basic" else "--"})  # fmt: skip
                 ax.annotate(f"{cond['country']} ({cond['persona']})", (pos["surv_selfexp"], pos["trad_secular"]),
                             fontsize=7, xytext=(3, 3), textcoords="offset points")  # fmt: skip
+    for view, marker, label in (("scenario", "X", "indifference: p = 0.5 on every dilemma"),
+                                ("direct", "P", "indifference: uniform direct answers")):  # fmt: skip
+        point = (indifference or {}).get(view)
+        if point:
+            ax.scatter([point["surv_selfexp"]], [point["trad_secular"]], marker=marker, s=90, color="red",
+                       edgecolors="black", linewidths=0.6, zorder=6, label=label)  # fmt: skip
     ax.set(xlabel="survival → self-expression", ylabel="traditional → secular-rational",
            title="Inglehart–Welzel cultural map: societies (WVS/EVS 2023) and the model")  # fmt: skip
     ax.axhline(0, color="grey", lw=0.4)
@@ -74,7 +80,8 @@ def _position(pos: dict | None) -> str:
     if "undefined" in pos:
         return f"undefined: {pos['undefined']}"
     text = f"({fmt(pos['surv_selfexp'], 2)}, {fmt(pos['trad_secular'], 2)})"
-    return text + (" **flagged**" if pos.get("flagged") else "")
+    text += " **flagged**" if pos.get("flagged") else ""
+    return text + (" **≈ indifferent**" if pos.get("includes_indifference") else "")
 
 
 def wvs_markdown(metrics: dict) -> list[str]:
@@ -86,13 +93,25 @@ def wvs_markdown(metrics: dict) -> list[str]:
         "survey questions through the item-mean projector. A position is **flagged** when the full and the "
         "axis-only projections disagree by more than 0.5 map units (the profile is unlike any society).",
         "",
+        "A model with no leaning is not at the origin: p = 0.5 on every dilemma lands at "
+        f"{_position(metrics['indifference']['scenario'])} and uniform direct answers at "
+        f"{_position(metrics['indifference']['direct'])} (red crosses on the map). A position whose 95 % "
+        "interval includes that point is marked **≈ indifferent**: it does not tell a leaning from none.",
+        "",
     ]
+    cut = {p: c for p, c in metrics.get("dilemmas_compared", {}).items() if c["dropped"]}
+    if cut:
+        lines += ["Persona countries are compared on the dilemmas every country of the persona type answered; "
+                  "dilemmas that reached only some countries (a --limit run) are left out: "
+                  + ", ".join(f"{p} {c['used']} used, {len(c['dropped'])} left out" for p, c in cut.items()),
+                  ""]  # fmt: skip
     if "position_bias" in metrics:
         b = metrics["position_bias"]
         lines += [f"Position bias of the dilemmas (mean |p_AB − p_BA|): {fmt(b['value'])} "
                   f"[{fmt(b['ci_low'])}, {fmt(b['ci_high'])}], n = {b['n']}.", ""]  # fmt: skip
-    lines += ["| persona | country | scenario position | distance to country | direct position | distance | "
-              "direct vs scenario | direct answers at the scale's middle |", "|---" * 8 + "|"]  # fmt: skip
+    lines += ["| persona | country | scenario position | distance to country | distance to indifference | "
+              "direct position | distance | direct vs scenario | direct answers at the scale's middle |",
+              "|---" * 9 + "|"]  # fmt: skip
 
     def placed(pos: dict | None) -> bool:
         return bool(pos) and "undefined" not in pos
@@ -101,7 +120,8 @@ def wvs_markdown(metrics: dict) -> list[str]:
     for cond in shown:
         s, d = cond.get("scenario"), cond.get("direct")
         cells = [cond["persona"], cond["country"], _position(s), fmt((s or {}).get("distance_to_country"), 2),
-                 _position(d), fmt((d or {}).get("distance_to_country"), 2), fmt(cond.get("direct_vs_scenario"), 2),
+                 fmt((s or {}).get("distance_to_indifference"), 2), _position(d),
+                 fmt((d or {}).get("distance_to_country"), 2), fmt(cond.get("direct_vs_scenario"), 2),
                  fmt(cond.get("direct_middle_share"), 2)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     hidden = len(metrics["conditions"]) - len(shown)
@@ -123,6 +143,8 @@ def wvs_section(ctx: ReportContext, dilemma_tasks: tuple[str, ...], direct_task:
     if dilemmas.empty and direct.empty:
         return None
     metrics = wvs_metrics(dilemmas, direct, n_boot=ctx.n_boot)
-    path = cultural_map(map_positions(), metrics["conditions"], ctx.fig_dir / "wvs_cultural_map.png")
+    path = cultural_map(
+        map_positions(), metrics["conditions"], ctx.fig_dir / "wvs_cultural_map.png", metrics["indifference"]
+    )
     metrics["figures"] = {"cultural map": ctx.relative(path)}
     return Section(metrics, wvs_markdown(metrics))
