@@ -13,8 +13,10 @@ and score = 100 (raw + R) / (2R) with R = 4(w1 + w2). Passing `constants` instea
 manual's own convention, score = raw + C_d, with C_d chosen by the user (not clipped).
 
 Answers come from the probabilities of the digits 1-5 at the answer position: the expected code
-is used (the index is linear, so this equals the expected index), and confidence intervals
-bootstrap answers drawn from each item's distribution.
+is used (the index is linear, so this equals the expected index). A score read this way has no
+sampling error for one prompt; where a country is asked in several prompt languages (the `all`
+condition) its CI bootstraps those languages. The scores of a respondent drawing one answer per item
+from the distributions are reported apart, as the spread (how decided the model is).
 """
 
 from __future__ import annotations
@@ -103,20 +105,45 @@ def country_scores(
     constants: Mapping[str, float] | None = None,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = DEFAULT_SEED,
+    by_language: Mapping[str, Mapping[str, np.ndarray]] | None = None,
 ) -> dict[str, dict]:
-    """Per dimension: raw index, score, and a bootstrap CI from answers drawn from each item's distribution."""
+    """Per dimension: raw index, score (from expected codes), its CI, and the spread of a sampled respondent.
+
+    - ci_low/ci_high: where a country is asked in several prompt languages (`by_language`, the `all`
+      condition), a bootstrap over those languages: how much the score depends on the language asked.
+      With one prompt the expected-code score has no sampling error, and the CI is None.
+    - spread_low/spread_high: the scores of a respondent who answers each item once by drawing from its
+      distribution (how decided the model is, not the uncertainty of the score).
+    """
     expected = {item: float(p @ CODES) for item, p in dists.items()}
     raw = raw_indices(expected)
     point = scores(raw, constants)
-    out = {d: {"raw": raw[d], "score": point[d], "ci_low": math.nan, "ci_high": math.nan} for d in raw}
+    out = {d: {"raw": raw[d], "score": point[d], "ci_low": math.nan, "ci_high": math.nan,
+               "spread_low": math.nan, "spread_high": math.nan} for d in raw}  # fmt: skip
     if n_boot > 0:
         rng = np.random.default_rng(seed)
         draws = {item: rng.choice(CODES, size=n_boot, p=p) for item, p in dists.items()}
         boot = [scores(raw_indices({i: float(v[k]) for i, v in draws.items()}), constants) for k in range(n_boot)]
         for d in out:
             low, high = percentile_interval([b[d] for b in boot])
-            out[d].update(ci_low=float(low), ci_high=float(high))
+            out[d].update(spread_low=float(low), spread_high=float(high))
+    if n_boot > 0 and by_language is not None and len(by_language) > 1:
+        for d, (low, high) in _language_interval(by_language, constants, n_boot, seed).items():
+            out[d].update(ci_low=low, ci_high=high)
     return out
+
+
+def _language_interval(
+    by_language: Mapping[str, Mapping[str, np.ndarray]], constants: Mapping[str, float] | None, n_boot: int, seed: int
+) -> dict[str, tuple[float, float]]:
+    """Percentile CI per dimension of the score over prompt languages resampled with replacement."""
+    langs = sorted(by_language)
+    expected = np.array([[float(by_language[lang][i] @ CODES) for i in ITEM_IDS] for lang in langs])
+    rng = np.random.default_rng(seed + 1)
+    picks = rng.integers(0, len(langs), size=(n_boot, len(langs)))
+    means = expected[picks].mean(axis=1)  # n_boot x items: the expected code averaged over the drawn languages
+    boot = [scores(raw_indices(dict(zip(ITEM_IDS, row))), constants) for row in means]
+    return {d: tuple(float(x) for x in percentile_interval([b[d] for b in boot])) for d in boot[0]}
 
 
 def global_average(countries: list[str], truth: str = DEFAULT_GROUND_TRUTH) -> dict[str, float]:
@@ -185,7 +212,10 @@ def _condition_metrics(
         dists = item_distributions(rows[rows["country"] == country])
         if set(dists) != set(ITEM_IDS):
             continue  # under --limit a role may lack items; its indices are undefined
-        dims = country_scores(dists, constants, n_boot=n_boot, seed=seed)
+        block = rows[rows["country"] == country]
+        by_language = {str(lang): item_distributions(g) for lang, g in block.groupby("lang")}
+        by_language = {lang: d for lang, d in by_language.items() if set(d) == set(ITEM_IDS)}
+        dims = country_scores(dists, constants, n_boot=n_boot, seed=seed, by_language=by_language)
         model = {d: v["score"] for d, v in dims.items()}
         gt = country_truth(country, truth)
         per_country[country] = {"scores": dims, "truth": gt, **alignment(model, gt, average)}

@@ -73,8 +73,11 @@ def vsm_markdown(metrics: dict, figures: dict[str, str]) -> list[str]:
         "## VSM survey",
         "",
         "Each item is read from the probabilities of the digits 1-5 (expected code); indices follow the "
-        f"VSM 2013 formulas, scores are {metrics['score_scale']}, with 95 % CIs from answers drawn from each "
-        f"item's distribution. Ground truth: `{metrics['ground_truth']}`. Deviation ratio (seed 003, eq. 1): "
+        f"VSM 2013 formulas, scores are {metrics['score_scale']}. A score read from expected codes has no sampling "
+        "error for one prompt; in the all-language condition its 95 % CI (metrics.json, `ci_low`/`ci_high`) "
+        "bootstraps the prompt languages, i.e. how much the score depends on the language asked. `spread_low`/"
+        "`spread_high` give the scores of a respondent drawing one answer per item, a measure of how decided the "
+        f"model is, not of uncertainty. Ground truth: `{metrics['ground_truth']}`. Deviation ratio (seed 003, eq. 1): "
         "1 = no better than the global average; ∞ = matches the ground truth exactly.",
         "",
         "| prompts | country roles | mean difference from ground truth | mean deviation ratio | unbounded |",

@@ -148,7 +148,7 @@ def r_squared(predicted: pd.Series, observed: pd.Series) -> float:
 @cache
 def shipped_projector(kind: str) -> Projector:
     """The projector shipped in hf_datasets/wvs_reference/data/projector.json."""
-    data = json.loads((dataset_dir(WVS_REFERENCE) / "data" / "projector.json").read_text())
+    data = _projector_file()
     if kind not in data["projectors"]:
         raise ValueError(f"unknown projector kind {kind!r}; valid: {', '.join(data['projectors'])}")
     entry = data["projectors"][kind]
@@ -157,6 +157,21 @@ def shipped_projector(kind: str) -> Projector:
         return {a: LinearFit(entry[part][a]["intercept"], entry[part][a]["weights"]) for a in AXES}
 
     return Projector(kind, fits("full"), fits("axis_only"))
+
+
+@cache
+def _projector_file() -> dict:
+    return json.loads((dataset_dir(WVS_REFERENCE) / "data" / "projector.json").read_text())
+
+
+def projector_error(kind: str) -> dict[str, float]:
+    """The projector's leave-one-country-out error: RMSE per axis and the median distance (map units).
+
+    It is the instrument's resolution: a profile answered exactly like a society lands this far from
+    the society's official position, so no smaller difference can be read from a placed position.
+    """
+    loo = _projector_file()["projectors"][kind]["leave_one_out"]
+    return {**{a: float(loo[a]["loo_rmse"]) for a in AXES}, "median_distance": float(loo["distance"]["median"])}
 
 
 def shares_profile(p_positive: Mapping[str, float]) -> dict[str, float]:

@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 
 from culturebench.benchmarks.wvs.documents import direct_questions
-from culturebench.benchmarks.wvs.map import AXES, ITEMS, map_positions, shares_profile, shipped_projector
+from culturebench.benchmarks.wvs.map import (
+    AXES,
+    ITEMS,
+    map_positions,
+    projector_error,
+    shares_profile,
+    shipped_projector,
+)
 from culturebench.scoring import choice_probabilities, combine_orders, position_bias
 from culturebench.stats import DEFAULT_N_BOOT, DEFAULT_SEED, percentile_interval
 
@@ -58,10 +65,18 @@ def dilemma_position(combined: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed:
         draws = [
             _place({i: float(rng.choice(v, size=len(v)).mean()) for i, v in by_item.items()}) for _ in range(n_boot)
         ]
+        error = projector_error("shares")
         for axis in AXES:
             low, high = percentile_interval([d[axis] for d in draws])
-            out[f"{axis}_ci"] = [float(low), float(high)]
+            out[f"{axis}_ci_sampling"] = [float(low), float(high)]
+            out[f"{axis}_ci"] = with_projector_error(out[axis], float(low), float(high), error[axis])
     return out
+
+
+def with_projector_error(value: float, low: float, high: float, rmse: float) -> list[float]:
+    """A 95 % interval widened by the projector's own error (leave-one-out RMSE), added in quadrature on each side."""
+    z = 1.959963984540054
+    return [value - math.hypot(value - low, z * rmse), value + math.hypot(high - value, z * rmse)]
 
 
 def indifference_point() -> dict:
@@ -153,7 +168,9 @@ def wvs_metrics(
     """Positions per (persona, country), overall and per domain, with distances, shifts and direct-vs-scenario gaps."""
     indifferent = {a: v for a, v in indifference_point().items() if a in AXES}
     middle = {a: v for a, v in scale_middle_point(direct_questions()).items() if a in AXES}
-    out: dict = {"conditions": {}, "indifference": {"scenario": indifferent, "direct": middle}}
+    out: dict = {"conditions": {}, "indifference": {"scenario": indifferent, "direct": middle},
+                 "resolution": {"scenario": projector_error("shares")["median_distance"],
+                                "direct": projector_error("items")["median_distance"]}}  # fmt: skip
     all_dilemmas = combine_orders(dilemmas, value="p_positive") if len(dilemmas) else dilemmas
     combined = common_dilemmas(all_dilemmas) if len(dilemmas) else dilemmas
     if len(dilemmas):
@@ -180,7 +197,10 @@ def wvs_metrics(
         if len(answers) and set(answers["question_id"]) >= {"Q8", "Q14", "Q15", "Q17", "Q154", "Q155"}:
             means = direct_item_means(answers)
             if set(means) == set(ITEMS):
-                cond["direct"] = {**shipped_projector("items").place(means), "item_means": means}
+                placed = shipped_projector("items").place(means)
+                error = projector_error("items")  # the direct answers' position has no sampling error, only this
+                cis = {f"{a}_ci": with_projector_error(placed[a], placed[a], placed[a], error[a]) for a in AXES}
+                cond["direct"] = {**placed, **cis, "item_means": means}
             cond["direct_middle_share"] = middle_share(answers)
         out["conditions"][f"{persona}:{country}"] = cond
     none = out["conditions"].get("none:none", {})

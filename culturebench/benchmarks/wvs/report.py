@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -84,6 +85,13 @@ def _position(pos: dict | None) -> str:
     return text + (" **≈ indifferent**" if pos.get("includes_indifference") else "")
 
 
+def _distance(value: float | None, resolution: float) -> str:
+    """A distance for the table; below the projector's resolution it cannot be read."""
+    if value is not None and not math.isnan(value) and value < resolution:
+        return "< resolution"
+    return fmt(value, 2)
+
+
 def wvs_markdown(metrics: dict) -> list[str]:
     lines = [
         "## WVS dilemmas and the cultural map",
@@ -97,6 +105,11 @@ def wvs_markdown(metrics: dict) -> list[str]:
         f"{_position(metrics['indifference']['scenario'])} and uniform direct answers at "
         f"{_position(metrics['indifference']['direct'])} (red crosses on the map). A position whose 95 % "
         "interval includes that point is marked **≈ indifferent**: it does not tell a leaning from none.",
+        "",
+        "Intervals add the projector's own leave-one-country-out error to the bootstrap over dilemmas. A distance "
+        "below the projector's resolution (its median leave-one-out distance: "
+        f"{fmt(metrics['resolution']['scenario'], 2)} for scenarios, {fmt(metrics['resolution']['direct'], 2)} for "
+        "direct answers) is shown as `< resolution`: no smaller difference can be read.",
         "",
     ]
     cut = {p: c for p, c in metrics.get("dilemmas_compared", {}).items() if c["dropped"]}
@@ -119,9 +132,11 @@ def wvs_markdown(metrics: dict) -> list[str]:
     shown = [c for c in metrics["conditions"].values() if placed(c.get("scenario")) or placed(c.get("direct"))]
     for cond in shown:
         s, d = cond.get("scenario"), cond.get("direct")
-        cells = [cond["persona"], cond["country"], _position(s), fmt((s or {}).get("distance_to_country"), 2),
-                 fmt((s or {}).get("distance_to_indifference"), 2), _position(d),
-                 fmt((d or {}).get("distance_to_country"), 2), fmt(cond.get("direct_vs_scenario"), 2),
+        res_s, res_d = metrics["resolution"]["scenario"], metrics["resolution"]["direct"]
+        cells = [cond["persona"], cond["country"], _position(s), _distance((s or {}).get("distance_to_country"), res_s),
+                 _distance((s or {}).get("distance_to_indifference"), res_s), _position(d),
+                 _distance((d or {}).get("distance_to_country"), res_d),
+                 _distance(cond.get("direct_vs_scenario"), max(res_s, res_d)),
                  fmt(cond.get("direct_middle_share"), 2)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     hidden = len(metrics["conditions"]) - len(shown)

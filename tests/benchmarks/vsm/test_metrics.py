@@ -104,12 +104,25 @@ def test_missing_ground_truth_is_left_out_not_guessed():
     assert set(country_truth("US")) == {"PDI", "IDV", "MAS", "UAI", "LTO", "IVR"}
 
 
-def test_bootstrap_over_answer_draws_brackets_the_score():
+def test_one_prompt_has_a_spread_but_no_ci():
     dists = {i: np.array([0.1, 0.2, 0.4, 0.2, 0.1]) for i in ITEM_IDS}
     out = country_scores(dists, n_boot=300)
     for d, v in out.items():
-        assert v["ci_low"] < v["score"] < v["ci_high"], d
+        assert v["spread_low"] < v["score"] < v["spread_high"], d
         assert v["score"] == pytest.approx(50.0)
+        assert math.isnan(v["ci_low"]) and math.isnan(v["ci_high"])
+
+
+def test_ci_over_prompt_languages_is_zero_width_when_languages_agree_and_wide_when_not():
+    same = {i: np.array([0.1, 0.2, 0.4, 0.2, 0.1]) for i in ITEM_IDS}
+    agree = country_scores(same, n_boot=300, by_language={"en": same, "zh": same, "fr": same})
+    assert all(v["ci_low"] == pytest.approx(v["score"]) == pytest.approx(v["ci_high"]) for v in agree.values())
+    low = {i: np.array([0.6, 0.2, 0.1, 0.05, 0.05]) for i in ITEM_IDS}
+    high = {i: (np.array([0.05, 0.05, 0.1, 0.2, 0.6]) if i in ("m07", "m20") else low[i]) for i in ITEM_IDS}
+    langs = {f"l{k}": (low if k % 2 else high) for k in range(10)}
+    mean = {i: np.mean([langs[k][i] for k in langs], axis=0) for i in ITEM_IDS}
+    pdi = country_scores(mean, n_boot=500, by_language=langs)["PDI"]
+    assert pdi["ci_low"] < pdi["score"] < pdi["ci_high"] and pdi["ci_high"] - pdi["ci_low"] > 10
 
 
 def _all_condition_rows(answers_of) -> pd.DataFrame:
