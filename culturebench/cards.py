@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from culturebench.files import write_text
+from culturebench.formcues import POOLED, SHUFFLES, CueReport
 from culturebench.versioning import refresh_content_hash
 
 STATS_START, STATS_END = "<!-- stats:start -->", "<!-- stats:end -->"
@@ -71,3 +72,47 @@ def write_stats_block(folder: Path, lines: list[str]) -> None:
     text = re.sub(re.escape(STATS_START) + ".*?" + re.escape(STATS_END), lambda _: block, card.read_text(), flags=re.S)
     write_text(card, text)
     refresh_content_hash(folder)
+
+
+FORM_CUE_AIMS = (
+    "Aims (not met yet by the current items, an open issue; the items are to be rewritten): options-only accuracy "
+    "≤ 0.70 on the pooled bank and ≤ 0.80 per {label}; status-quo opening shares differing between the poles by "
+    "≤ 0.30; the {pole} option the longer in 35-65 % of items."
+)
+
+
+def form_cue_table(label: str, reports: dict[str, CueReport], pole: str, other: str) -> list[str]:
+    """Markdown lines: what the option texts alone give away, per category and pooled (culturebench.formcues).
+
+    The drift test reads these rows back, so the column order and number formats are fixed here only.
+    """
+    lines = [
+        f"Form cues, from the two option texts alone (scenario hidden): a leave-one-item-out naive Bayes on "
+        f"lower-cased word unigrams picks the {pole} option (chance 0.50; the baseline swaps poles at random "
+        f"within items, {SHUFFLES} runs: mean / 95th percentile); the share of options opening with a status-quo "
+        f"verb (stay, keep, wait, accept, ...) and containing a negation, on each pole; the share of items whose "
+        f"{pole} option has more words (ties in brackets); the words most lopsided between the poles "
+        f"(options with the word, {pole}:{other}).",
+        "",
+        f"| {label} | items | options-only accuracy | baseline mean / p95 | status quo, {pole} | status quo, {other} "
+        f"| difference | negation, {pole} | negation, {other} | {pole} longer (ties) | giveaway words |",
+        "|---" * 11 + "|",
+    ]
+    for name, r in reports.items():
+        words = ", ".join(f"{w} {a}:{b}" for w, a, b in r["giveaways"])
+        diff = r["status_quo_pole"] - r["status_quo_other"]
+        cells = [
+            f"**{name}**" if name == POOLED else name,
+            str(r["n_items"]),
+            f"{r['accuracy']:.2f}",
+            f"{r['baseline_mean']:.2f} / {r['baseline_p95']:.2f}",
+            f"{r['status_quo_pole']:.2f}",
+            f"{r['status_quo_other']:.2f}",
+            f"{diff:+.2f}",
+            f"{r['negation_pole']:.2f}",
+            f"{r['negation_other']:.2f}",
+            f"{r['pole_longer']:.2f} ({r['ties']})",
+            words,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + ["", FORM_CUE_AIMS.format(label=label, pole=pole)]

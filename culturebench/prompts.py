@@ -41,6 +41,7 @@ class PromptCondition:
     chat_template: bool = False
     variant: str = REFERENCE_VARIANT
     profile: str | None = None
+    options_only: bool = False  # the control: the question and the two options without the scenario
 
     def __post_init__(self) -> None:
         if self.persona not in PERSONAS:
@@ -81,7 +82,10 @@ def render_dilemma(item: dict, condition: PromptCondition) -> str:
     persona = persona_text(condition)
     if persona:
         parts.append(persona)
-    parts.append(f"{item['scenario'].strip()}\n{item['question'].strip()}")
+    if condition.options_only:
+        parts.append(item["question"].strip())
+    else:
+        parts.append(f"{item['scenario'].strip()}\n{item['question'].strip()}")
     parts.append("\n".join(f"{letter}. {opt['text'].strip()}" for letter, opt in zip(LETTERS, shown)))
     parts.append(ANSWER_INSTRUCTION)
     text = "\n\n".join(parts)

@@ -29,6 +29,7 @@ ALL_TASKS = (
     + [f"culturebench_vsm_{c}" for c in ("aligned", "en", "zh", "all")]
     + [f"culturebench_wvs_{d}_{p}" for d in ("family", "workplace", "legal") for p in ("none", "basic", "profile")]
     + ["culturebench_wvs_direct", "culturebench_self_construal", "culturebench_safety_selfreport"]
+    + ["culturebench_hofstede_options", "culturebench_wvs_options"]
 )
 
 pytestmark = pytest.mark.slow  # runs lm-eval end to end on a tiny model

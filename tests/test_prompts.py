@@ -58,3 +58,24 @@ def test_documents_span_items_countries_and_orders():
     default = hofstede_documents("all", "none")
     assert {d["country"] for d in default} == {"none"}
     assert len(default) == 2 * len(hofstede_items())
+
+
+def test_options_only_control_drops_the_scenario_and_keeps_the_rest():
+    from culturebench.benchmarks.wvs.documents import dilemma_documents
+
+    item = hofstede_items()[0]
+    full = hofstede_documents("all", "none")
+    control = hofstede_documents("all", "none", options_only=True)
+    assert len(control) == len(full)
+    for a, b in zip(full[:10], control[:10]):
+        assert a["high_index"] == b["high_index"] and a["item_id"] == b["item_id"]
+        assert b["prompt"] != a["prompt"] and b["prompt"] in a["prompt"].replace(_scenario(a["item_id"]) + "\n", "")
+    first = next(d for d in control if d["item_id"] == item["id"])
+    assert item["scenario"].strip() not in first["prompt"] and item["question"].strip() in first["prompt"]
+    wvs = dilemma_documents("all", "none", options_only=True)
+    assert {d["domain"] for d in wvs} == {"family", "workplace", "legal"} and len(wvs) == 600
+    assert all(d["country"] == "none" for d in wvs)
+
+
+def _scenario(item_id: str) -> str:
+    return next(i["scenario"].strip() for i in hofstede_items() if i["id"] == item_id)

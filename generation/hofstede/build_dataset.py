@@ -27,10 +27,12 @@ from culturebench.cards import (
     agreement_table,
     agreement_totals,
     category_stats,
+    form_cue_table,
     id_list,
     write_stats_block,
 )
 from culturebench.dimensions import DIMENSIONS
+from culturebench.formcues import form_cues
 from culturebench.items import DOMAINS, check_domain_balance, load_dilemmas, near_duplicates
 from culturebench.jsonl import write_jsonl
 from culturebench.resources import dataset_dir
@@ -77,6 +79,7 @@ def build() -> dict:
     dups = near_duplicates({i["id"]: f"{i['scenario']} {i['question']}" for i in kept_all})
     if problems or dups:
         raise ValueError(f"item bank fails its checks: {problems} {dups}")
+    stats["form_cues"] = form_cues(kept_all, "dimension", "high")
     _write_card_stats(target, stats, len(kept_all))
     return stats
 
@@ -92,6 +95,7 @@ def _write_card_stats(target: Path, stats: dict, n_items: int) -> None:
         "",
     ]
     lines += id_list(((r["id"], r["reason"]) for r in stats["removed"]), none=None)
+    lines += ["", *form_cue_table("dimension", stats["form_cues"], "high", "low")]
     write_stats_block(target, lines)
     print(f"card updated: version {card_field(target, 'version')}, {card_field(target, 'content_hash')}")
 

@@ -34,8 +34,16 @@ from culturebench.blind import (
     revision_round,
     round_suffix,
 )
-from culturebench.cards import agreement_summary, agreement_table, category_stats, id_list, write_stats_block
+from culturebench.cards import (
+    agreement_summary,
+    agreement_table,
+    category_stats,
+    form_cue_table,
+    id_list,
+    write_stats_block,
+)
 from culturebench.files import write_text
+from culturebench.formcues import form_cues
 from culturebench.items import ItemError, load_items, near_duplicates, validate_dilemma
 from culturebench.jsonl import write_jsonl
 from culturebench.resources import dataset_dir
@@ -140,11 +148,12 @@ def build() -> dict:
     direct = json.loads((HERE / "direct_questions.json").read_text())["questions"]
     write_jsonl(target / "data" / "direct.jsonl", ({"component": "", **q} for q in direct))
     write_jsonl(target / "annotations" / "blind_pass.jsonl", annotations)
-    _write_card_stats(target, stats, review, {s: len(r) for s, r in splits.items()})
+    cues = form_cues(every, "item", "positive")
+    _write_card_stats(target, stats, review, {s: len(r) for s, r in splits.items()}, cues)
     return stats
 
 
-def _write_card_stats(target: Path, stats: dict, review: dict, sizes: dict[str, int]) -> None:
+def _write_card_stats(target: Path, stats: dict, review: dict, sizes: dict[str, int], cues: dict) -> None:
     lines = agreement_table("item", stats, WVS_DOMAINS) + [
         "",
         f"Splits: steer {sizes['steer']}, eval {sizes['eval']}. {agreement_summary(stats)}",
@@ -157,6 +166,7 @@ def _write_card_stats(target: Path, stats: dict, review: dict, sizes: dict[str, 
               for r in review["revised"]] or ["- none"]  # fmt: skip
     lines += ["", "Removed after review:", ""]
     lines += id_list((r["id"], r["reason"]) for r in review["removed"])
+    lines += ["", *form_cue_table("item", cues, "positive", "negative")]
     write_stats_block(target, lines)
 
 

@@ -93,6 +93,10 @@ def configs() -> dict[str, str]:
         out[f"hofstede/hofstede_{dim}.yaml"] = task_file(
             f"hofstede_{dim}", "_hofstede_persona_yaml", dimension=dim.upper(), persona="basic"
         )
+    # The control: question and options without the scenario, no persona (what survives without the situation).
+    out["hofstede/hofstede_options.yaml"] = task_file(
+        "hofstede_options", "_hofstede_yaml", dimension="all", persona="none", options_only="true"
+    )
     out["hofstede/_culturebench_hofstede.yaml"] = group_file("hofstede", [f"hofstede_{d}" for d in HOFSTEDE_DIMENSIONS])
 
     # VSM 2013: one metric list for every condition, in _vsm_yaml.
@@ -106,6 +110,9 @@ def configs() -> dict[str, str]:
             out[f"wvs/wvs_{domain}_{persona}.yaml"] = task_file(
                 f"wvs_{domain}_{persona}", "_wvs_yaml", domain=domain, persona=persona
             )
+    out["wvs/wvs_options.yaml"] = task_file(
+        "wvs_options", "_wvs_yaml", domain="all", persona="none", options_only="true"
+    )
     out["wvs/_culturebench_wvs.yaml"] = group_file("wvs", [f"wvs_{d}_{p}" for p in WVS_PERSONAS for d in WVS_DOMAINS])
     # Direct questions: a task of its own (other documents, choices and scoring), no template.
     out["wvs/wvs_direct.yaml"] = task_file(

@@ -14,6 +14,7 @@ from culturebench.prompts import LETTERS, PromptCondition, render_dilemma
 
 GROUP = "culturebench_hofstede"
 DEFAULT_TASK = "culturebench_hofstede_default"
+OPTIONS_TASK = "culturebench_hofstede_options"  # the control: question and options without the scenario
 TASKS: tuple[str, ...] = (*(f"{GROUP}_{d.lower()}" for d in DIMENSIONS), DEFAULT_TASK)
 
 
@@ -48,10 +49,10 @@ def headline(metrics: dict) -> dict[str, HeadlineDict]:
 BENCHMARK = Benchmark(
     name="hofstede",
     title="Hofstede advice dilemmas",
-    tasks=TASKS,
-    default_tasks=(GROUP, DEFAULT_TASK),
+    tasks=(*TASKS, OPTIONS_TASK),
+    default_tasks=(GROUP, DEFAULT_TASK, OPTIONS_TASK),
     datasets=(HOFSTEDE_DATASET, "countries"),
-    section=partial(hofstede_section, tasks=TASKS),
+    section=partial(hofstede_section, tasks=TASKS, options_task=OPTIONS_TASK),
     headline=headline,
     probes=probes,
 )

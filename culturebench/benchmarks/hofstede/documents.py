@@ -32,11 +32,14 @@ def hofstede_items() -> list[dict]:
     return copy.deepcopy(list(_items()))
 
 
-def hofstede_documents(dimension: str, persona: str, chat_template: bool = False) -> list[dict]:
+def hofstede_documents(
+    dimension: str, persona: str, chat_template: bool = False, options_only: bool = False
+) -> list[dict]:
     """Documents of one dimension (or "all"): under persona 'basic' for every country with a score, else once.
 
     Ordered item-major (each item under every country and both orders before the next item), and
     for "all" the dimensions take turns, so lm-eval's --limit still spans countries, orders and dimensions.
+    options_only: the control condition, the question and options without the scenario.
     """
     dims = DIMENSIONS if dimension == "all" else (check_dimension(dimension),)
     per_dim = [[i for i in _items() if i["dimension"] == d] for d in dims]
@@ -46,7 +49,13 @@ def hofstede_documents(dimension: str, persona: str, chat_template: bool = False
         dim = item["dimension"]
         for country in countries_with_score(dim) if persona == "basic" else [None]:
             for order in ORDERS:
-                cond = PromptCondition(persona=persona, country=country, order=order, chat_template=chat_template)
+                cond = PromptCondition(
+                    persona=persona,
+                    country=country,
+                    order=order,
+                    chat_template=chat_template,
+                    options_only=options_only,
+                )
                 docs.append(
                     {
                         "item_id": item["id"],

@@ -148,6 +148,15 @@ def common_items(combined: pd.DataFrame) -> pd.DataFrame:
     return combined[keep]
 
 
+def options_only_leaning(rows: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED) -> dict:
+    """{dimension: p(high) over items, both orders averaged} of the options-only control (bootstrap over items)."""
+    if rows.empty:
+        return {}
+    combined = combine_orders(rows, "p_high")
+    return {dim: bootstrap(block["p_high"].to_numpy(), n_boot=n_boot, seed=seed).to_dict()
+            for dim in DIMENSIONS if len(block := combined[combined["dimension"] == dim])}  # fmt: skip
+
+
 def hofstede_metrics(rows: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED) -> dict:
     """Every metric of the advice-dilemma benchmark from per-prompt score rows (see ROW_COLUMNS)."""
     all_items = combine_orders(rows, "p_high")

@@ -10,7 +10,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from culturebench.benchmarks.base import ReportContext, Section
-from culturebench.benchmarks.hofstede.metrics import SKEW_BOUNDS, hofstede_metrics, score_row
+from culturebench.benchmarks.hofstede.metrics import (
+    ROW_COLUMNS,
+    SKEW_BOUNDS,
+    hofstede_metrics,
+    options_only_leaning,
+    score_row,
+)
 from culturebench.countries import GROUND_TRUTHS, get_country, hofstede_scores
 from culturebench.dimensions import DIMENSION_NAMES, DIMENSIONS
 from culturebench.files import save_figure
@@ -73,11 +79,17 @@ def hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, st
         "",
     ]
     dims = metrics["dimensions"]
-    lines += ["| dim | prompts | position bias | p(high), no persona |", "|---|---|---|---|"]
+    lines += [
+        "p(high), options only: the control, the question and the two options without the scenario. A leaning "
+        "that survives there comes from the options' form as much as from the situation.",
+        "",
+        "| dim | prompts | position bias | p(high), no persona | p(high), options only |",
+        "|---|---|---|---|---|",
+    ]
     for dim, entry in dims.items():
-        own = entry.get("no_persona")
+        cells = [entry.get("position_bias"), entry.get("no_persona"), entry.get("options_only")]
         lines.append(
-            f"| {dim} | {entry['n_prompts']} | {ci_text(entry['position_bias'])} | {ci_text(own) if own else '—'} |"
+            f"| {dim} | {entry.get('n_prompts', 0)} | " + " | ".join(ci_text(c) if c else "—" for c in cells) + " |"
         )
     lines.append("")
     dropped = {
@@ -148,12 +160,20 @@ def hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, st
     return lines
 
 
-def hofstede_section(ctx: ReportContext, tasks: tuple[str, ...]) -> Section | None:
-    """Every metric of the run's Hofstede samples, its figures and its Markdown; None without samples."""
+def hofstede_section(ctx: ReportContext, tasks: tuple[str, ...], options_task: str) -> Section | None:
+    """Every metric of the run's Hofstede samples, its figures and its Markdown; None without samples.
+
+    The options-only control (`options_task`) is read apart and shown beside the no-persona leaning.
+    """
     rows = pd.DataFrame.from_records(ctx.run.score_rows(tasks, score_row))
-    if rows.empty:
+    control = pd.DataFrame.from_records(ctx.run.score_rows((options_task,), score_row))
+    if rows.empty and control.empty:
         return None
-    metrics = hofstede_metrics(rows, n_boot=ctx.n_boot)
+    if rows.empty:
+        rows = pd.DataFrame(columns=[*ROW_COLUMNS, "persona"])
+    metrics = hofstede_metrics(rows, n_boot=ctx.n_boot) if len(rows) else {"dimensions": {}, "shares": rows}
+    for dim, estimate in options_only_leaning(control, n_boot=ctx.n_boot).items():
+        metrics["dimensions"].setdefault(dim, {})["options_only"] = estimate
     shares = metrics.pop("shares")
     figures: dict[str, str] = {}
     for dim, entry in metrics["dimensions"].items():

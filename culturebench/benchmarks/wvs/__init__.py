@@ -19,6 +19,7 @@ from culturebench.prompts import PERSONAS
 
 GROUP = "culturebench_wvs"
 DIRECT_TASK = "culturebench_wvs_direct"
+OPTIONS_TASK = "culturebench_wvs_options"  # the control: question and options without the scenario, no persona
 DILEMMA_TASKS: tuple[str, ...] = tuple(f"{GROUP}_{d}_{p}" for d in WVS_DOMAINS for p in PERSONAS)
 
 
@@ -63,10 +64,10 @@ def headline(metrics: dict) -> dict[str, HeadlineDict]:
 BENCHMARK = Benchmark(
     name="wvs",
     title="WVS dilemmas and the cultural map",
-    tasks=(*DILEMMA_TASKS, DIRECT_TASK),
-    default_tasks=(GROUP, DIRECT_TASK),
+    tasks=(*DILEMMA_TASKS, DIRECT_TASK, OPTIONS_TASK),
+    default_tasks=(GROUP, DIRECT_TASK, OPTIONS_TASK),
     datasets=(WVS_DATASET, WVS_REFERENCE, "countries"),
-    section=partial(wvs_section, dilemma_tasks=DILEMMA_TASKS, direct_task=DIRECT_TASK),
+    section=partial(wvs_section, dilemma_tasks=DILEMMA_TASKS, direct_task=DIRECT_TASK, options_task=OPTIONS_TASK),
     headline=headline,
     probes=probes,
     add_commands=add_steer_commands,

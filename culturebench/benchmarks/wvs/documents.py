@@ -73,28 +73,35 @@ def persona_countries(persona: str) -> list[str | None]:
     raise ValueError(f"unknown persona type {persona!r}; valid: {', '.join(PERSONAS)}")
 
 
-def condition(persona: str, country: str | None, order: str = "AB", chat_template: bool = False) -> PromptCondition:
+def condition(
+    persona: str, country: str | None, order: str = "AB", chat_template: bool = False, options_only: bool = False
+) -> PromptCondition:
     """The prompt condition of a persona type and country; a profile persona carries the country's Wave 7 profile."""
     profile = profile_text(country) if persona == "profile" else None
-    return PromptCondition(persona=persona, country=country, order=order, chat_template=chat_template, profile=profile)
+    return PromptCondition(persona=persona, country=country, order=order, chat_template=chat_template,
+                           profile=profile, options_only=options_only)  # fmt: skip
 
 
-def dilemma_documents(domain: str, persona: str, split: str = "eval", chat_template: bool = False) -> list[dict]:
-    """Documents of one domain and persona type: dilemma x country x order.
+def dilemma_documents(
+    domain: str, persona: str, split: str = "eval", chat_template: bool = False, options_only: bool = False
+) -> list[dict]:
+    """Documents of one domain (or "all") and persona type: dilemma x country x order.
 
     Dilemma-major, with the ten map items taking turns, so --limit still reaches every item (a map
-    position needs all ten), every country and both orders.
+    position needs all ten), every country and both orders. options_only: the control condition,
+    the question and options without the scenario.
     """
-    if domain not in WVS_DOMAINS:
-        raise ValueError(f"unknown domain {domain!r}; valid: {', '.join(WVS_DOMAINS)}")
-    per_item = [[i for i in _dilemmas(split) if i["domain"] == domain and i["item"] == code] for code in ITEMS]
+    if domain not in (*WVS_DOMAINS, "all"):
+        raise ValueError(f"unknown domain {domain!r}; valid: {', '.join(WVS_DOMAINS)}, all")
+    domains = WVS_DOMAINS if domain == "all" else (domain,)
+    per_item = [[i for i in _dilemmas(split) if i["domain"] in domains and i["item"] == code] for code in ITEMS]
     docs = []
     for item in (i for group in zip_longest(*per_item) for i in group if i is not None):
         for country in persona_countries(persona):
             for order in ORDERS:
-                cond = condition(persona, country, order=order, chat_template=chat_template)
+                cond = condition(persona, country, order=order, chat_template=chat_template, options_only=options_only)
                 docs.append({
-                    "item_id": item["id"], "item": item["item"], "axis": item["axis"], "domain": domain,
+                    "item_id": item["id"], "item": item["item"], "axis": item["axis"], "domain": item["domain"],
                     "country": country or NO_PERSONA, "persona": persona, "order": order,
                     "chat_template": chat_template,
                     "prompt": render_dilemma(item, cond),

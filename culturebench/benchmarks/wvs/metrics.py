@@ -117,6 +117,14 @@ def common_dilemmas(combined: pd.DataFrame) -> pd.DataFrame:
     return combined[keep]
 
 
+def against_indifference(pos: dict, point: dict) -> dict:
+    """Add a position's distance to the indifference point and whether its CI includes it (in place)."""
+    if "undefined" not in pos:
+        pos["distance_to_indifference"] = _distance(pos, point)
+        pos["includes_indifference"] = _includes(pos, point)
+    return pos
+
+
 def _includes(pos: dict, point: dict) -> bool | None:
     """Whether a position's CI includes a point on both axes (None without a CI)."""
     if any(f"{a}_ci" not in pos for a in AXES):
@@ -208,9 +216,7 @@ def wvs_metrics(
         for view in ("scenario", "direct"):
             if view in cond:
                 cond[view]["distance_to_country"] = _distance(cond[view], cond["official"])
-                point = out["indifference"][view]
-                cond[view]["distance_to_indifference"] = _distance(cond[view], point)
-                cond[view]["includes_indifference"] = _includes(cond[view], point)
+                against_indifference(cond[view], out["indifference"][view])
                 cond[view]["shift_from_no_persona"] = (
                     {a: cond[view][a] - none[view][a] for a in AXES} if view in none and "undefined" not in cond[view]
                     and "undefined" not in none[view] else None

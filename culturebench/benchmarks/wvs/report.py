@@ -10,9 +10,16 @@ from matplotlib.figure import Figure
 
 from culturebench.benchmarks.base import ReportContext, Section
 from culturebench.benchmarks.wvs.map import map_positions
-from culturebench.benchmarks.wvs.metrics import dilemma_score_row, direct_score_row, wvs_metrics
+from culturebench.benchmarks.wvs.metrics import (
+    against_indifference,
+    dilemma_position,
+    dilemma_score_row,
+    direct_score_row,
+    wvs_metrics,
+)
 from culturebench.files import save_figure
 from culturebench.report.format import fmt
+from culturebench.scoring import combine_orders
 
 ZONE_COLORS = {
     "African-Islamic": "#b5651d", "Catholic Europe": "#d62728", "Confucian": "#9467bd", "English-Speaking": "#1f77b4",
@@ -22,7 +29,13 @@ ZONE_COLORS = {
 ARROW_COUNTRIES = ("IN", "VN", "MX", "DK")  # seed 002's persona countries
 
 
-def cultural_map(societies: pd.DataFrame, conditions: dict, path: Path, indifference: dict | None = None) -> Path:
+def cultural_map(
+    societies: pd.DataFrame,
+    conditions: dict,
+    path: Path,
+    indifference: dict | None = None,
+    options_only: dict | None = None,
+) -> Path:
     """Societies by zone; the model with no persona (star), per domain (triangles), and its persona positions.
 
     Arrows run from the no-persona position to the basic (solid) and profile-grounded (dashed)
@@ -59,6 +72,9 @@ def cultural_map(societies: pd.DataFrame, conditions: dict, path: Path, indiffer
                                         "ls": "-" if cond["persona"] == "basic" else "--"})  # fmt: skip
                 ax.annotate(f"{cond['country']} ({cond['persona']})", (pos["surv_selfexp"], pos["trad_secular"]),
                             fontsize=7, xytext=(3, 3), textcoords="offset points")  # fmt: skip
+    if options_only and "undefined" not in options_only:
+        ax.scatter([options_only["surv_selfexp"]], [options_only["trad_secular"]], marker="D", s=60, color="gold",
+                   edgecolors="black", linewidths=0.6, zorder=6, label="model, options only (control)")  # fmt: skip
     for view, marker, label in (("scenario", "X", "indifference: p = 0.5 on every dilemma"),
                                 ("direct", "P", "indifference: uniform direct answers")):  # fmt: skip
         point = (indifference or {}).get(view)
@@ -144,6 +160,15 @@ def wvs_markdown(metrics: dict) -> list[str]:
         lines += ["", f"{hidden} persona conditions are not shown: their documents lack a complete set of the ten "
                   "items or 14 questions (a larger --limit covers them)."]  # fmt: skip
     none = metrics["conditions"].get("none:none", {})
+    control = metrics.get("options_only")
+    if control:
+        lines += ["", "Options-only control (the question and the two options without the scenario, no persona): "
+                  f"{_position(control)}, beside the no-persona position {_position(none.get('scenario'))}. What "
+                  "survives without the situation comes from the options themselves.", ""]  # fmt: skip
+        if "undefined" not in control and none.get("scenario") and "undefined" not in none["scenario"]:
+            lines += ["| map item | p(positive), with the scenario | options only |", "|---|---|---|"]
+            lines += [f"| {i} | {fmt(none['scenario']['shares'].get(i), 2)} | {fmt(v, 2)} |"
+                      for i, v in control["shares"].items()]  # fmt: skip
     if none.get("domains"):
         lines += ["", "No-persona position by domain:", "", "| domain | position |", "|---|---|"]
         lines += [f"| {d} | {_position(p)} |" for d, p in none["domains"].items()]
@@ -151,15 +176,28 @@ def wvs_markdown(metrics: dict) -> list[str]:
     return lines
 
 
-def wvs_section(ctx: ReportContext, dilemma_tasks: tuple[str, ...], direct_task: str) -> Section | None:
-    """Map positions of every persona condition of the run, the cultural map and Markdown; None without samples."""
+def wvs_section(
+    ctx: ReportContext, dilemma_tasks: tuple[str, ...], direct_task: str, options_task: str
+) -> Section | None:
+    """Map positions of every persona condition of the run, the cultural map and Markdown; None without samples.
+
+    The options-only control (`options_task`) is placed apart and shown beside the no-persona position.
+    """
     dilemmas = pd.DataFrame.from_records(ctx.run.score_rows(dilemma_tasks, dilemma_score_row))
     direct = pd.DataFrame.from_records(ctx.run.score_rows((direct_task,), direct_score_row))
-    if dilemmas.empty and direct.empty:
+    control = pd.DataFrame.from_records(ctx.run.score_rows((options_task,), dilemma_score_row))
+    if dilemmas.empty and direct.empty and control.empty:
         return None
     metrics = wvs_metrics(dilemmas, direct, n_boot=ctx.n_boot)
+    if len(control):
+        position = dilemma_position(combine_orders(control, value="p_positive"), ctx.n_boot)
+        metrics["options_only"] = against_indifference(position, metrics["indifference"]["scenario"])
     path = cultural_map(
-        map_positions(), metrics["conditions"], ctx.fig_dir / "wvs_cultural_map.png", metrics["indifference"]
+        map_positions(),
+        metrics["conditions"],
+        ctx.fig_dir / "wvs_cultural_map.png",
+        metrics["indifference"],
+        metrics.get("options_only"),
     )
     metrics["figures"] = {"cultural map": ctx.relative(path)}
     return Section(metrics, wvs_markdown(metrics))

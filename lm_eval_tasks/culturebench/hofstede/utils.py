@@ -7,18 +7,20 @@ import pandas as pd
 
 from culturebench.aggregation import once_per_rows
 from culturebench.benchmarks.hofstede.documents import hofstede_documents
-from culturebench.benchmarks.hofstede.metrics import country_shares, dimension_alignment, score_row
+from culturebench.benchmarks.hofstede.metrics import common_items, country_shares, dimension_alignment, score_row
 from culturebench.countries import DEFAULT_GROUND_TRUTH
 from culturebench.scoring import combine_orders, position_bias
 
 
-def load(dimension: str, persona: str, chat_template: bool = False, **kwargs) -> datasets.DatasetDict:
+def load(
+    dimension: str, persona: str, chat_template: bool = False, options_only: bool = False, **kwargs
+) -> datasets.DatasetDict:
     """custom_dataset hook: lm-eval passes the task's metadata, --metadata and the model args as keywords.
 
     `culturebench evaluate --apply-chat-template` sets chat_template=True through --metadata, so the
     prompt ends at the instruction and the assistant turn is the answer cue.
     """
-    docs = hofstede_documents(dimension, persona, chat_template=bool(chat_template))
+    docs = hofstede_documents(dimension, persona, chat_template=bool(chat_template), options_only=bool(options_only))
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(docs)})
 
 
@@ -47,7 +49,7 @@ def agg_position_bias(rows: list[dict]) -> float:
 @once_per_rows
 def _alignment(rows: list[dict]) -> dict:
     combined = _combined(rows)
-    shares = country_shares(combined, n_boot=0)
+    shares = country_shares(common_items(combined), n_boot=0)  # countries compared on the same items, as the report
     return dimension_alignment(shares, combined["dimension"].iloc[0], DEFAULT_GROUND_TRUTH, n_boot=0)
 
 

@@ -11,9 +11,11 @@ from culturebench.benchmarks.wvs.metrics import dilemma_position, dilemma_score_
 from culturebench.scoring import combine_orders
 
 
-def load_dilemmas(domain: str, persona: str, chat_template: bool = False, **kwargs) -> datasets.DatasetDict:
+def load_dilemmas(
+    domain: str, persona: str, chat_template: bool = False, options_only: bool = False, **kwargs
+) -> datasets.DatasetDict:
     """custom_dataset hook: lm-eval passes the task's metadata, --metadata and the model args as keywords."""
-    docs = dilemma_documents(domain, persona, chat_template=bool(chat_template))
+    docs = dilemma_documents(domain, persona, chat_template=bool(chat_template), options_only=bool(options_only))
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(docs)})
 
 
