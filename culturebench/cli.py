@@ -11,6 +11,7 @@ from pathlib import Path
 from culturebench import __version__
 from culturebench.benchmarks import BENCHMARKS, default_tasks
 from culturebench.evaluate import Stopped
+from culturebench.leaderboard.collect import add_parser as add_leaderboard_parser
 from culturebench.stats import DEFAULT_N_BOOT
 
 DEMO_LIMIT = 220
@@ -227,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     for benchmark in BENCHMARKS:
         if benchmark.add_commands is not None:
             benchmark.add_commands(sub)
+    add_leaderboard_parser(sub)
     return parser
 
 
