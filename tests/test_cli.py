@@ -19,6 +19,7 @@ from culturebench.resources import tasks_dir
         ["demo"],
         ["steer", "train"],
         ["steer", "sweep"],
+        ["leaderboard", "collect"],
     ],
 )
 def test_every_command_has_help(command, capsys):
