@@ -42,14 +42,9 @@ def _report(args: argparse.Namespace) -> None:
 
 
 def _compare(args: argparse.Namespace) -> None:
-    from culturebench.report.compare import write_comparison
+    from culturebench.report.compare import parse_run_names, write_comparison
 
-    names = {}
-    for pair in args.name or []:
-        run, sep, model = pair.partition("=")
-        if not sep:
-            raise ValueError(f"--name takes RUN_DIR=MODEL, got {pair!r}")
-        names[run] = model
+    names = parse_run_names(args.name)
     print(f"comparison: {write_comparison([Path(r) for r in args.run_dirs], Path(args.output), names)}")
 
 
@@ -102,6 +97,7 @@ def _demo(args: argparse.Namespace) -> None:
         limit=args.limit,
         device="cpu",
         batch_size="16",
+        overwrite=args.overwrite,
     )
     print(f"report: {report}  (random model: numbers are meaningless)")
 
@@ -198,8 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=3,
         metavar="N",
-        help="stop after N fatal errors in a row (connection refused, unknown host, HTTP 401/403/404), "
-        "keeping every verdict so far; default 3",
+        help="stop after N fatal errors in a row (connection refused, unknown host, HTTP 401/403/404, or a reply "
+        "given up after every retry), keeping every verdict so far; default 3",
     )
     jd.add_argument(
         "--deadline",
@@ -224,6 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dm.add_argument("--output", required=True, help="folder for the model, the lm-eval files and the report")
     dm.add_argument("--limit", type=float, default=DEMO_LIMIT, help=f"documents per task; default {DEMO_LIMIT}")
+    dm.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="delete another model's run found in --output first (without it, such a folder is refused)",
+    )
     dm.set_defaults(func=_demo)
     for benchmark in BENCHMARKS:
         if benchmark.add_commands is not None:

@@ -16,7 +16,15 @@ from culturebench.benchmarks import BENCHMARKS, default_tasks
 from culturebench.files import write_json
 from culturebench.identity import claim_run_folder, model_identity, parse_model_args
 from culturebench.resources import tasks_dir
-from culturebench.runs import FIGURES_DIR, LM_EVAL_DIR, METRICS_FILE, PREFLIGHT_FILE, REPORT_FILE, RUN_FILE
+from culturebench.runs import (
+    FIGURES_DIR,
+    JUDGE_DIR,
+    LM_EVAL_DIR,
+    METRICS_FILE,
+    PREFLIGHT_FILE,
+    REPORT_FILE,
+    RUN_FILE,
+)
 from culturebench.tokenization import GroupingCheck, check_choice_grouping
 
 log = logging.getLogger(__name__)
@@ -194,7 +202,7 @@ def run_child(cmd: list[str], grace_s: float = CHILD_GRACE_S) -> int:
 
 def _clear_run(output: Path) -> None:
     """Delete another model's run from a folder (`--overwrite`): its lm-eval files, report and records."""
-    for name in (LM_EVAL_DIR, FIGURES_DIR, "judge"):
+    for name in (LM_EVAL_DIR, FIGURES_DIR, JUDGE_DIR):
         shutil.rmtree(output / name, ignore_errors=True)
     for name in (METRICS_FILE, REPORT_FILE, PREFLIGHT_FILE, RUN_FILE):
         (output / name).unlink(missing_ok=True)

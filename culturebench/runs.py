@@ -48,8 +48,13 @@ def latest_sample_files(run_dir: Path) -> dict[str, Path]:
     return {task: path for task, (_, path) in sorted(found.items())}
 
 
+def results_files(run_dir: Path) -> list[Path]:
+    """lm-eval's results files under a run folder, oldest first (their names carry the time stamp)."""
+    return sorted(Path(run_dir).rglob("results_*.json"), key=lambda p: p.name)
+
+
 def latest_results_file(run_dir: Path) -> Path | None:
-    files = sorted(Path(run_dir).rglob("results_*.json"), key=lambda p: p.name)
+    files = results_files(run_dir)
     return files[-1] if files else None
 
 
@@ -112,8 +117,9 @@ class Run:
         return self._samples[task]
 
     @cached_property
-    def results_files(self) -> list[Path]:
-        return sorted(self.dir.rglob("results_*.json"), key=lambda p: p.name)
+    def results(self) -> dict[Path, object]:
+        """{results file: its parsed content}, oldest first; each file read once."""
+        return {path: read_json(path) for path in results_files(self.dir)}
 
     def check_one_model(self) -> None:
         """Refuse a folder whose samples or results come from more than one model, naming them."""
@@ -124,8 +130,7 @@ class Run:
             raise RunFileError(f"{self.dir} holds samples of more than one model run, in {folders}; "
                                "report each model's run from its own folder")  # fmt: skip
         models: dict[str, list[str]] = {}
-        for path in self.results_files:
-            data = read_json(path)
+        for path, data in self.results.items():
             config = data.get("config", {}) if isinstance(data, dict) else {}
             key = json.dumps([config.get("model"), config.get("model_args")], sort_keys=True, default=str)
             models.setdefault(key, []).append(str(path.relative_to(self.dir)))
@@ -154,9 +159,9 @@ class Run:
         """Model, arguments, limit and versions from lm-eval's newest results file, plus preflight and demo notes."""
         info: dict = {"run_dir": str(self.dir)}
         self.check_one_model()
-        results = self.results_files[-1] if self.results_files else None
+        results = next(reversed(self.results), None)
         if results is not None:
-            data = read_json(results)
+            data = self.results[results]
             info.update(
                 model_name=data.get("model_name"),
                 model_args=data.get("config", {}).get("model_args"),

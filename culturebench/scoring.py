@@ -56,3 +56,20 @@ def position_bias(combined: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: in
     """Mean |p_AB - p_BA| over item x country pairs seen in both orders: 0 = none, 1 = letter only."""
     gaps = combined["order_gap"].dropna().to_numpy()
     return bootstrap(gaps, n_boot=n_boot, seed=seed)
+
+
+def on_common_items(
+    rows: pd.DataFrame, within: str, compared: pd.Series, item: str = "item_id", unit: str = "country"
+) -> pd.DataFrame:
+    """`rows`, with the `compared` ones restricted, within each `within` group, to the items every unit answered.
+
+    Units (countries) are compared on the same items only: a run cut short by lm-eval's --limit, which
+    takes documents in item-major order, reaches the first countries with one item more than the rest,
+    and item effects would then line up with the registry order. Rows outside `compared` are kept.
+    """
+    keep = ~compared
+    for _, block in rows[compared].groupby(within):
+        per_item = block.groupby(item)[unit].nunique()
+        complete = per_item.index[per_item == block[unit].nunique()]
+        keep |= rows.index.isin(block.index[block[item].isin(complete)])
+    return rows[keep]

@@ -413,6 +413,22 @@ def test_unreachable_judge_gives_up_after_max_fatal_calls(kind, run_dir):
     assert [(r["status"], r["calls"]) for r in rows] == [("failed", 1)] * 3  # three calls, then it stopped
 
 
+def test_a_judge_that_never_answers_stops_after_max_fatal_replies(served, run_dir):
+    """Each reply times out on every retry: without a bound the run would spend hours, one reply after another."""
+    from culturebench.judge.runner import JudgeUnavailable
+
+    server, _ = served
+    server.fallback = (200, HANG)
+    start = time.monotonic()
+    with pytest.raises(JudgeUnavailable, match=re.escape(server.url)) as stopped:
+        run_judge(run_dir, JUDGING, _backend(server.kind, server.url, timeout_s=0.2), max_retries=1, max_fatal=3,
+                  backoff_s=0.0, sleep=lambda delay: None)  # fmt: skip
+    assert "gave up after 1 retries" in str(stopped.value)
+    assert time.monotonic() - start < 5.0
+    rows = read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE)
+    assert [(r["status"], r["calls"]) for r in rows] == [("failed", 2)] * 3
+
+
 def test_authentication_error_stops_the_run_and_keeps_the_verdicts(served, run_dir):
     from culturebench.judge.runner import JudgeUnavailable
 

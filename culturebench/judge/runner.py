@@ -10,10 +10,11 @@ at a higher temperature, with the agreement (weighted kappa for scores, Cohen's 
 categories) in RUN_DIR/judge/reliability.json.
 
 Transient errors are retried with exponential backoff. Fatal ones (the judge unreachable, an
-unknown host, 401, 403, 404) are not: after `max_fatal` of them in a row the run stops with
-`JudgeUnavailable`; with `deadline_s` it stops with `JudgeDeadlineReached` once that many seconds
-have passed. Either way every verdict written so far stays and the next run resumes. Every error
-message and answer of a backend passes through `Judge._scrub`, which removes the backend's API keys.
+unknown host, 401, 403, 404) are not: after `max_fatal` of them in a row (a reply given up after
+every retry counts as one too) the run stops with `JudgeUnavailable`; with `deadline_s` it stops
+with `JudgeDeadlineReached` once that many seconds have passed. Either way every verdict written so
+far stays and the next run resumes. Every error message and answer of a backend passes through
+`Judge._scrub`, which removes the backend's API keys.
 """
 
 from __future__ import annotations
@@ -126,7 +127,11 @@ class Judge:
         raise JudgeDeadlineReached(f"judging deadline of {self.deadline_s:g} s reached{why}; {self._kept()}")
 
     def _call(self, prompt: str, schema: VerdictSchema) -> tuple[dict | None, str, int, bool]:
-        """(verdict or None, error, calls made, whether the last error was fatal)."""
+        """(verdict or None, error, calls made, whether the reply counts toward `max_fatal`).
+
+        A fatal error counts, and so does a reply given up after every retry (timeouts, 5xx), so a judge
+        that never answers stops the run after `max_fatal` replies instead of retrying each reply in turn.
+        """
         calls, invalid, transient = 0, 0, 0
         while True:
             self._check_deadline()
@@ -138,8 +143,8 @@ class Judge:
                 if not isinstance(e, TransientError):
                     return None, error, calls, isinstance(e, FatalError)
                 transient += 1
-                if transient > self.max_retries:
-                    return None, f"gave up after {self.max_retries} retries: {error}", calls, False
+                if transient > self.max_retries:  # a server that never answers: counts toward max_fatal as well
+                    return None, f"gave up after {self.max_retries} retries: {error}", calls, True
                 delay = self.backoff_s * 2 ** (transient - 1)
                 self._check_deadline(delay, error)
                 log.warning("%s: %s; retry %d of %d in %g s", self._where, error, transient, self.max_retries, delay)

@@ -20,7 +20,8 @@ import pandas as pd
 
 from culturebench import __version__
 from culturebench.files import write_atomic, write_json
-from culturebench.report.compare import model_name
+from culturebench.identity import parse_model_args
+from culturebench.report.compare import model_name, parse_run_names
 from culturebench.results import dataset_versions, load_metrics
 
 RESULTS_DIR = "results"
@@ -33,7 +34,7 @@ def results_file(metrics: dict, name: str | None = None) -> dict:
     """One run's results in the leaderboard convention (config + results), from its metrics.json."""
     run = metrics["run"]
     args = run.get("model_args") or {}
-    args = args if isinstance(args, dict) else dict(p.split("=", 1) for p in str(args).split(",") if "=" in p)
+    args = args if isinstance(args, dict) else parse_model_args(str(args))
     config = {
         "model_name": name or model_name(metrics),
         "model_sha": args.get("revision") or (run.get("run") or {}).get("fingerprint"),
@@ -105,13 +106,7 @@ def add_parser(subparsers) -> None:
 
 
 def _collect(args) -> None:
-    names = {}
-    for pair in args.name or []:
-        run, sep, model = pair.partition("=")
-        if not sep:
-            raise ValueError(f"--name takes RUN_DIR=MODEL, got {pair!r}")
-        names[run] = model
-    table = collect([Path(r) for r in args.run_dirs], Path(args.output), names)
+    table = collect([Path(r) for r in args.run_dirs], Path(args.output), parse_run_names(args.name))
     print(f"{table['run'].nunique()} runs, {len(table)} results -> {Path(args.output) / TABLE_FILE}")
     stale = table.loc[~table["current_datasets"], "model"].unique()
     if len(stale):

@@ -10,10 +10,22 @@ from pathlib import Path
 
 from culturebench.benchmarks import BENCHMARKS
 from culturebench.benchmarks.base import CompareContext
-from culturebench.files import json_ready, write_json, write_text
+from culturebench.files import write_json, write_text
+from culturebench.identity import parse_model_args
 from culturebench.model_registry import find_model
 from culturebench.report.format import fmt
 from culturebench.results import load_metrics
+
+
+def parse_run_names(pairs: list[str] | None) -> dict[str, str]:
+    """--name RUN_DIR=MODEL options as {run folder: model name}."""
+    names = {}
+    for pair in pairs or []:
+        run, sep, model = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--name takes RUN_DIR=MODEL, got {pair!r}")
+        names[run] = model
+    return names
 
 
 def model_name(metrics: dict) -> str:
@@ -21,11 +33,8 @@ def model_name(metrics: dict) -> str:
     args = metrics["run"].get("model_args") or {}
     if isinstance(args, dict) and args.get("pretrained"):
         return str(args["pretrained"])
-    if isinstance(args, str):
-        for part in args.split(","):
-            key, _, value = part.partition("=")
-            if key.strip() == "pretrained" and value.strip():
-                return value.strip()
+    if isinstance(args, str) and parse_model_args(args).get("pretrained"):
+        return parse_model_args(args)["pretrained"]
     return str(metrics["run"].get("model_name") or "unknown")
 
 
@@ -72,7 +81,7 @@ def write_comparison(run_dirs: list[Path], output: Path, names: dict[str, str] |
         runs[name] = metrics
     output.mkdir(parents=True, exist_ok=True)
     result, body = compare_runs(runs, output)
-    write_json(output / "comparison.json", json_ready(result))
+    write_json(output / "comparison.json", result)
     lines = ["# CultureBench comparison", "", "## Models", "", "| model | registry entry | origin | parameters (B) |",
              "|---|---|---|---|"]  # fmt: skip
     for name, m in result["models"].items():

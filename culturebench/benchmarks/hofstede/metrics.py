@@ -22,7 +22,7 @@ import pandas as pd
 from culturebench.countries import GROUND_TRUTHS, RESOURCE_LEVELS, get_country, hofstede_scores
 from culturebench.dimensions import DIMENSIONS
 from culturebench.prompts import NO_PERSONA
-from culturebench.scoring import choice_probabilities, combine_orders, position_bias
+from culturebench.scoring import choice_probabilities, combine_orders, on_common_items, position_bias
 from culturebench.stats import DEFAULT_N_BOOT, DEFAULT_SEED, CorrelationDict, bootstrap, correlate
 
 HIGH_CUT = 50.0
@@ -133,19 +133,8 @@ def dimension_alignment(
 
 
 def common_items(combined: pd.DataFrame) -> pd.DataFrame:
-    """Persona rows restricted, per dimension, to the items every persona country of the run answered.
-
-    Countries are compared on the same items only: a run cut short (lm-eval's --limit takes documents
-    in order) asks the first countries one item more than the rest, and item effects would then line up
-    with the registry order and pass for alignment. No-persona rows are kept as they are.
-    """
-    persona = combined["country"] != NO_PERSONA
-    keep = ~persona
-    for _, block in combined[persona].groupby("dimension"):
-        per_item = block.groupby("item_id")["country"].nunique()
-        complete = per_item.index[per_item == block["country"].nunique()]
-        keep |= combined.index.isin(block.index[block["item_id"].isin(complete)])
-    return combined[keep]
+    """Persona rows restricted, per dimension, to the items every persona country answered (no-persona rows kept)."""
+    return on_common_items(combined, "dimension", combined["country"] != NO_PERSONA)
 
 
 def options_only_leaning(rows: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED) -> dict:

@@ -26,7 +26,7 @@ from culturebench.benchmarks.wvs.map import (
     shares_profile,
     shipped_projector,
 )
-from culturebench.scoring import choice_probabilities, combine_orders, position_bias
+from culturebench.scoring import choice_probabilities, combine_orders, on_common_items, position_bias
 from culturebench.stats import DEFAULT_N_BOOT, DEFAULT_SEED, percentile_interval
 
 POSTMATERIALIST = (2, 4)  # "more say", "free speech" in the aims questions
@@ -104,17 +104,8 @@ def scale_middle_point(questions: list[dict]) -> dict:
 
 
 def common_dilemmas(combined: pd.DataFrame) -> pd.DataFrame:
-    """Persona rows restricted, per persona type, to the dilemmas every country of that type answered.
-
-    Countries are compared on the same dilemmas only (a run cut short by --limit reaches the first
-    countries with more dilemmas than the rest). No-persona rows are kept as they are.
-    """
-    keep = combined["persona"] == "none"
-    for _, block in combined[~keep].groupby("persona"):
-        per_dilemma = block.groupby("item_id")["country"].nunique()
-        complete = per_dilemma.index[per_dilemma == block["country"].nunique()]
-        keep |= combined.index.isin(block.index[block["item_id"].isin(complete)])
-    return combined[keep]
+    """Persona rows restricted, per persona type, to the dilemmas every country of that type answered."""
+    return on_common_items(combined, "persona", combined["persona"] != "none")
 
 
 def against_indifference(pos: dict, point: dict) -> dict:
