@@ -230,6 +230,15 @@ def build_parser() -> argparse.ArgumentParser:
         if benchmark.add_commands is not None:
             benchmark.add_commands(sub)
     add_leaderboard_parser(sub)
+    from culturebench.hub import add_parser as add_publish_parser
+
+    add_publish_parser(sub)
+    from culturebench.translate.cli import add_parser as add_translate_parser
+
+    add_translate_parser(sub)
+    from culturebench.generate.cli import add_parser as add_generate_parser
+
+    add_generate_parser(sub)
     return parser
 
 

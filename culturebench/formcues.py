@@ -13,13 +13,17 @@ card states them and a rewrite can be checked against them:
 - giveaway words: the words with the most lopsided counts between the poles.
 
 `form_cues(items, category, pole)` returns one `CueReport` per category plus `POOLED`, the only entry
-point the builders and the tests use. Numpy only.
+point the builders and the tests use; `aim_failures` checks a report against the bank's aims (AIMS).
+`python -m culturebench.formcues ITEMS.jsonl... --category dimension --pole high` prints both, for a
+writer revising items. Numpy only.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from pathlib import Path
 from typing import TypedDict
 
 import numpy as np
@@ -66,7 +70,8 @@ class CueReport(TypedDict):
     `status_quo_pole`, `status_quo_other`: share of options opening with a status-quo verb, on each side;
     `negation_pole`, `negation_other`: share of options containing a negation, on each side;
     `pole_longer`: share of items whose scored-pole option has more words; `ties`: items of equal length;
-    `giveaways`: up to TOP_WORDS (word, options on the scored pole with it, options on the other side with it).
+    `giveaways`: up to TOP_WORDS (word, options on the scored pole with it, options on the other side with it);
+    `meaning_words`: the words left out of the classifier and the giveaways because they name the pole by meaning.
     """
 
     n_items: int
@@ -80,11 +85,17 @@ class CueReport(TypedDict):
     pole_longer: float
     ties: int
     giveaways: list[tuple[str, int, int]]
+    meaning_words: list[str]
 
 
 def tokens(text: str) -> list[str]:
     """The classifier's tokens: lower-cased TOKEN matches (curly apostrophes read as straight ones)."""
     return TOKEN.findall(text.lower().replace("\u2019", "'"))
+
+
+def _kept(text: str, drop: frozenset[str]) -> list[str]:
+    """The classifier's tokens of `text` less the category's meaning words."""
+    return [w for w in tokens(text) if w not in drop]
 
 
 def first_verb(text: str) -> str:
@@ -115,8 +126,8 @@ class _Bank:
     entries of the padded rows; `totals` the bank-wide counts of every word on each option side.
     """
 
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        docs = [(Counter(tokens(p)), Counter(tokens(o))) for p, o in pairs]
+    def __init__(self, pairs: list[tuple[str, str]], drop: frozenset[str] = frozenset()) -> None:
+        docs = [(Counter(_kept(p, drop)), Counter(_kept(o, drop))) for p, o in pairs]
         vocab = {w: k for k, w in enumerate(sorted({w for d in docs for c in d for w in c}))}
         width = max((len(p.keys() | o.keys()) for p, o in docs), default=0) or 1
         self.idx = np.zeros((len(docs), width), dtype=int)
@@ -162,9 +173,14 @@ def _loio_accuracy(bank: _Bank, flip: np.ndarray) -> float:
     return float(hits.mean())
 
 
-def options_only_accuracy(pairs: list[tuple[str, str]], shuffles: int = SHUFFLES, seed: int = SEED) -> dict:
-    """{accuracy, baseline_mean, baseline_p95}: the classifier on the true poles and on `shuffles` random swaps."""
-    bank = _Bank(pairs)
+def options_only_accuracy(
+    pairs: list[tuple[str, str]], shuffles: int = SHUFFLES, seed: int = SEED, drop: frozenset[str] = frozenset()
+) -> dict:
+    """{accuracy, baseline_mean, baseline_p95}: the classifier on the true poles and on `shuffles` random swaps.
+
+    `drop`: words the classifier does not see (the meaning words of an item whose meaning names its pole).
+    """
+    bank = _Bank(pairs, drop)
     acc = _loio_accuracy(bank, np.zeros(len(pairs), dtype=bool))
     rng = np.random.default_rng(seed)
     null = np.array([_loio_accuracy(bank, rng.random(len(pairs)) < 0.5) for _ in range(shuffles)])
@@ -175,16 +191,18 @@ def options_only_accuracy(pairs: list[tuple[str, str]], shuffles: int = SHUFFLES
     }
 
 
-def giveaway_words(pairs: list[tuple[str, str]], top: int = TOP_WORDS) -> list[tuple[str, int, int]]:
+def giveaway_words(
+    pairs: list[tuple[str, str]], top: int = TOP_WORDS, drop: frozenset[str] = frozenset()
+) -> list[tuple[str, int, int]]:
     """The `top` words most lopsided between poles: (word, pole options with it, other options with it).
 
     Ranked by (a - b)^2 / (a + b), a and b the options on each side containing the word: the chi-square of
     its split against an even one, so a word on one side only ("sign" 29:0) comes before a frequent word
     that leans a little ("and" 35:26). Ties go to the larger difference, then alphabetically, so the order
-    is stable. Words in as many options on each side are never listed.
+    is stable. Words in as many options on each side, and the `drop` words, are never listed.
     """
-    on_pole = Counter(w for p, _ in pairs for w in set(tokens(p)))
-    other = Counter(w for _, o in pairs for w in set(tokens(o)))
+    on_pole = Counter(w for p, _ in pairs for w in set(_kept(p, drop)))
+    other = Counter(w for _, o in pairs for w in set(_kept(o, drop)))
     ranked = sorted(
         (w for w in on_pole.keys() | other.keys() if on_pole[w] != other[w]),
         key=lambda w: (
@@ -200,37 +218,121 @@ def _share(hits: int, n: int) -> float:
     return hits / n if n else float("nan")
 
 
-def cue_report(pairs: list[tuple[str, str]], shuffles: int = SHUFFLES, seed: int = SEED) -> CueReport:
-    """All form cues of one set of (scored-pole option, other option) pairs."""
+def cue_report(
+    pairs: list[tuple[str, str]], shuffles: int = SHUFFLES, seed: int = SEED, drop: frozenset[str] = frozenset()
+) -> CueReport:
+    """All form cues of one set of (scored-pole option, other option) pairs; `drop` as in options_only_accuracy."""
     n = len(pairs)
     longer = sum(len(p.split()) > len(o.split()) for p, o in pairs)
     return CueReport(
         n_items=n,
-        **options_only_accuracy(pairs, shuffles, seed),
+        **options_only_accuracy(pairs, shuffles, seed, drop),
         status_quo_pole=_share(sum(first_verb(p) in STATUS_QUO_VERBS for p, _ in pairs), n),
         status_quo_other=_share(sum(first_verb(o) in STATUS_QUO_VERBS for _, o in pairs), n),
         negation_pole=_share(sum(bool(NEGATIONS & set(tokens(p))) for p, _ in pairs), n),
         negation_other=_share(sum(bool(NEGATIONS & set(tokens(o))) for _, o in pairs), n),
         pole_longer=_share(longer, n),
         ties=sum(len(p.split()) == len(o.split()) for p, o in pairs),
-        giveaways=giveaway_words(pairs),
+        giveaways=giveaway_words(pairs, drop=drop),
+        meaning_words=sorted(drop),
     )
 
 
+# The aims a bank's options must meet (issue 11): the options-only classifier at most 0.70 on the pooled bank
+# and 0.80 in every category; the share of options opening with a status-quo verb differing by at most 0.30
+# between the poles; the scored-pole option the longer in 35-65 % of items, an equal length counting half.
+AIMS = {"accuracy_pooled": 0.70, "accuracy_category": 0.80, "status_quo_gap": 0.30, "length_balance": (0.35, 0.65)}
+
+
+def length_balance(report: CueReport) -> float:
+    """Share of items whose scored-pole option is the longer, ties counting half (0.5 = no length cue)."""
+    return report["pole_longer"] + report["ties"] / (2 * report["n_items"]) if report["n_items"] else float("nan")
+
+
+def aim_failures(name: str, report: CueReport) -> list[str]:
+    """One line per aim that `report` (the category `name`, or POOLED) misses; empty when it meets them all."""
+    out = []
+    limit = AIMS["accuracy_pooled"] if name == POOLED else AIMS["accuracy_category"]
+    if report["accuracy"] > limit:
+        out.append(f"{name}: options-only accuracy {report['accuracy']:.2f} > {limit:.2f}")
+    gap = abs(report["status_quo_pole"] - report["status_quo_other"])
+    if gap > AIMS["status_quo_gap"]:
+        out.append(f"{name}: status-quo openings differ by {gap:.2f} > {AIMS['status_quo_gap']:.2f}")
+    low, high = AIMS["length_balance"]
+    balance = length_balance(report)
+    if not low <= balance <= high:
+        out.append(f"{name}: pole option longer in {balance:.2f} of items (ties half), outside {low}-{high}")
+    return out
+
+
+# Where a dataset folder lists the words that name a category's pole by meaning ({category: [words]}).
+MEANING_WORDS_FILE = "annotations/meaning_words.json"
+
+
+def read_meaning_words(dataset_folder: Path) -> dict[str, list[str]]:
+    """The folder's meaning words, {} when it lists none."""
+    path = dataset_folder / MEANING_WORDS_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def form_cues(
-    items: list[dict], category: str, pole: str, shuffles: int = SHUFFLES, seed: int = SEED
+    items: list[dict],
+    category: str,
+    pole: str,
+    shuffles: int = SHUFFLES,
+    seed: int = SEED,
+    meaning_words: dict[str, list[str]] | None = None,
 ) -> dict[str, CueReport]:
     """{category: CueReport} in order of first appearance, then POOLED (the classifier trained on the whole bank).
 
     Items are taken in order of id, so the figures do not depend on how the bank's files are ordered.
 
     `category` is the item field that groups the bank (``"dimension"``, ``"item"``); `pole` the scored
-    pole (``"high"``, ``"positive"``) whose option the classifier must pick out.
+    pole (``"high"``, ``"positive"``) whose option the classifier must pick out. `meaning_words` maps a
+    category to the words that name its pole by meaning (faith, God for religiosity): its classifier and
+    giveaway words are computed without them, so the aim applies to the form that remains; the pooled
+    classifier drops every category's meaning words.
     """
+    meaning = {name: frozenset(words) for name, words in (meaning_words or {}).items()}
     ordered = sorted(items, key=lambda i: i["id"])  # the baseline's random swaps must not hang on file order
     groups: dict[str, list[dict]] = {item[category]: [] for item in items}
     for item in ordered:
         groups[item[category]].append(item)
-    out = {name: cue_report(_pairs(group, pole), shuffles, seed) for name, group in groups.items()}
-    out[POOLED] = cue_report(_pairs(ordered, pole), shuffles, seed)
+    out = {
+        name: cue_report(_pairs(group, pole), shuffles, seed, meaning.get(name, frozenset()))
+        for name, group in groups.items()
+    }
+    out[POOLED] = cue_report(_pairs(ordered, pole), shuffles, seed, frozenset().union(*meaning.values()))
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print each category's cues and the aims it misses; exit 1 when any aim is missed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m culturebench.formcues", description=main.__doc__)
+    parser.add_argument("files", nargs="+", type=Path, help="item files (JSON lines, one dilemma a line)")
+    parser.add_argument("--category", default="dimension", help="item field that groups the bank (dimension, item)")
+    parser.add_argument("--pole", default="high", help="the scored pole (high, positive)")
+    parser.add_argument("--shuffles", type=int, default=SHUFFLES, help="shuffled-label runs for the baseline")
+    parser.add_argument(
+        "--meaning-words", type=Path, help="JSON {category: [words]} of words that name a category's pole by meaning"
+    )
+    args = parser.parse_args(argv)
+    items = [json.loads(line) for f in args.files for line in f.read_text(encoding="utf-8").splitlines() if line]
+    meaning = json.loads(args.meaning_words.read_text(encoding="utf-8")) if args.meaning_words else None
+    failures = []
+    for name, r in form_cues(items, args.category, args.pole, args.shuffles, meaning_words=meaning).items():
+        print(
+            f"{name}: n={r['n_items']} accuracy={r['accuracy']:.2f} (shuffled p95 {r['baseline_p95']:.2f}) "
+            f"status-quo {r['status_quo_pole']:.2f}/{r['status_quo_other']:.2f} "
+            f"negation {r['negation_pole']:.2f}/{r['negation_other']:.2f} length balance {length_balance(r):.2f} "
+            f"giveaways {', '.join(f'{w} {a}:{b}' for w, a, b in r['giveaways'])}"
+        )
+        failures += aim_failures(name, r)
+    print("\n".join(["", "MISSED:", *failures]) if failures else "\nall aims met")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -42,7 +42,7 @@ def parse_model_args(model_args: str) -> dict[str, str]:
     return out
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     h = hashlib.sha256()
     size = path.stat().st_size
     h.update(str(size).encode())
@@ -61,7 +61,7 @@ def local_model_digest(folder: Path) -> dict[str, str]:
     folder = Path(folder)
     files = [folder / name for name in _DEFINING_FILES if (folder / name).is_file()]
     files += sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(_WEIGHT_SUFFIXES))
-    return {p.name: _file_digest(p) for p in files}
+    return {p.name: file_digest(p) for p in files}
 
 
 def dataset_hashes() -> dict[str, str]:
@@ -83,7 +83,7 @@ def model_identity(model: str, model_args: str, apply_chat_template: bool) -> di
         identity["revision"] = args.get("revision", "main")
     steer = args.get("steer_path")
     if steer and Path(steer).expanduser().is_file():  # lm-eval's steered model: the vectors decide the numbers too
-        identity["steer_file"] = _file_digest(Path(steer).expanduser())
+        identity["steer_file"] = file_digest(Path(steer).expanduser())
     identity["datasets"] = dataset_hashes()
     return identity
 

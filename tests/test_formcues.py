@@ -7,7 +7,18 @@ import random
 
 import pytest
 
-from culturebench.formcues import POOLED, cue_report, first_verb, form_cues, giveaway_words, options_only_accuracy
+from culturebench.formcues import (
+    POOLED,
+    aim_failures,
+    cue_report,
+    first_verb,
+    form_cues,
+    giveaway_words,
+    length_balance,
+    main,
+    options_only_accuracy,
+    read_meaning_words,
+)
 from culturebench.resources import dataset_dir
 
 NOUNS = "car job flat dog garden trip course loan party shop bike roof school choir team club fence boat loft desk"
@@ -71,6 +82,42 @@ def test_categories_pooled_and_order_free():
         form_cues([_item(0, "a", "b") | {"options": [{"text": "a", "pole": "low"}] * 2}], "cat", "high")
 
 
+def test_meaning_words_are_hidden_from_the_classifier_only():
+    """A category whose pole is named by one word is read perfectly until that word is declared a meaning word."""
+    items = [_item(i, f"Pray over the {n} tonight", f"Sleep over the {n} tonight") for i, n in enumerate(NOUNS.split())]
+    plain = form_cues(items, "cat", "high", shuffles=0)["A"]
+    masked = form_cues(items, "cat", "high", shuffles=0, meaning_words={"A": ["pray"]})["A"]
+    assert plain["accuracy"] == 1.0 and plain["giveaways"][0] == ("pray", 20, 0)
+    assert masked["meaning_words"] == ["pray"] and masked["giveaways"][0] == ("sleep", 0, 20)  # "sleep" still tells
+    assert masked["accuracy"] == 1.0
+    both = form_cues(items, "cat", "high", shuffles=0, meaning_words={"A": ["pray", "sleep"]})["A"]
+    assert both["accuracy"] == 0.5 and both["giveaways"] == []
+    assert (masked["pole_longer"], masked["status_quo_pole"]) == (plain["pole_longer"], plain["status_quo_pole"])
+
+
+def test_aims_name_each_miss():
+    """A bank built to miss every aim gets one line per aim; a balanced one gets none."""
+    bad = cue_report([(f"Sign the long {n} form", f"Stay with the {n}") for n in NOUNS.split()], shuffles=0)
+    assert length_balance(bad) == 1.0
+    misses = aim_failures("E025", bad)
+    assert len(misses) == 3 and all(m.startswith("E025: ") for m in misses)
+    assert "accuracy 1.00 > 0.80" in misses[0] and "differ by 1.00" in misses[1] and "1.00 of items" in misses[2]
+    assert "> 0.70" in aim_failures("pooled", bad)[0]
+    words = NOUNS.split()
+    fair = [(f"Paint the {a}", f"Mend the {b}") if k % 2 else (f"Mend the {a}", f"Paint the {b}")
+            for k, (a, b) in enumerate(zip(words, words[1:] + words[:1]))]  # fmt: skip
+    assert aim_failures("A", cue_report(fair, shuffles=0)) == []
+
+
+def test_checker_exit_status(tmp_path, capsys):
+    path = tmp_path / "bank.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(_item(i, f"Sign the {n}", f"Stay with {n}")) for i, n in enumerate(NOUNS.split()))
+    )
+    assert main([str(path), "--category", "cat", "--shuffles", "5"]) == 1
+    assert "MISSED" in capsys.readouterr().out
+
+
 # --- the shipped cards state what the shipped data give (a card cannot go stale) ---
 
 BANKS = {
@@ -102,11 +149,11 @@ def test_card_form_cues_match_the_data(bank):
     folder = dataset_dir(bank)
     paths = [folder / "data" / f for f in files] if files else sorted((folder / "data").glob("*.jsonl"))
     items = [json.loads(line) for p in paths for line in p.read_text().splitlines() if line.strip()]
-    cues = form_cues(items, category, pole)
+    cues = form_cues(items, category, pole, meaning_words=read_meaning_words(folder))
     rows = _card_rows((folder / "README.md").read_text(encoding="utf-8"), category)
     assert sorted(rows) == sorted(cues), "categories in the card differ from the data: rerun the builder"
     for name, r in cues.items():
-        n, acc, base, sq_pole, sq_other, diff, neg_pole, neg_other, longer, words = rows[name]
+        n, acc, base, sq_pole, sq_other, diff, neg_pole, neg_other, longer, balance, words = rows[name]
         mean, p95 = base.split(" / ")
         share, ties = longer.rstrip(")").split(" (")
         assert int(n) == r["n_items"], name
@@ -115,5 +162,17 @@ def test_card_form_cues_match_the_data(bank):
         assert _close(diff, r["status_quo_pole"] - r["status_quo_other"]), name
         assert _close(neg_pole, r["negation_pole"]) and _close(neg_other, r["negation_other"]), name
         assert _close(share, r["pole_longer"]) and int(ties) == r["ties"], name
+        assert _close(balance, length_balance(r)), name
         read = [(w.rsplit(" ", 1)[0], *map(int, w.rsplit(" ", 1)[1].split(":"))) for w in words.split(", ")]
         assert read == [tuple(g) for g in r["giveaways"]], name
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_shipped_banks_meet_the_aims(bank):
+    """The options of the shipped banks do not give the pole away (issue 11's aims, AIMS in formcues)."""
+    category, pole, files = BANKS[bank]
+    folder = dataset_dir(bank)
+    paths = [folder / "data" / f for f in files] if files else sorted((folder / "data").glob("*.jsonl"))
+    items = [json.loads(line) for p in paths for line in p.read_text().splitlines() if line.strip()]
+    cues = form_cues(items, category, pole, shuffles=0, meaning_words=read_meaning_words(folder))
+    assert [miss for name, r in cues.items() for miss in aim_failures(name, r)] == []

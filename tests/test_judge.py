@@ -10,10 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,10 +20,11 @@ from culturebench.benchmarks.selfconcept import BENCHMARK as SELFCONCEPT
 from culturebench.benchmarks.selfconcept.behavior import behavior_documents
 from culturebench.benchmarks.selfconcept.report import current_rubric, reply_rows
 from culturebench.benchmarks.selfconcept.rubric import SCORE_SCHEMA
-from culturebench.judge.backends import GeminiBackend, OpenAIBackend, make_backend
 from culturebench.judge.runner import Judge, run_judge
 from culturebench.judge.verdicts import VerdictError, validate_verdict
+from culturebench.llm.backends import GeminiBackend, OpenAIBackend, make_backend
 from culturebench.runs import JUDGE_DIR, VERDICTS_FILE, Run, primary_verdicts, read_verdicts
+from tests.loopback_llm import HANG, Server, closed_port_url
 
 JUDGING = SELFCONCEPT.judging
 
@@ -35,89 +33,25 @@ KEY = "sk-test-secret-9f8e7d"
 STAMP = "2026-01-01T00-00-00.000000"
 
 
-HANG = "hang"  # a scripted reply that never comes (the client times out)
-
-
-class Server:
-    """Loopback HTTP server: scripted (status, body) replies first, then `fallback` (default: a valid verdict).
-
-    A body is a JSON value, raw text (sent as HTML), a function of the request headers returning
-    either (to echo them, API key included), or HANG (no answer until the server shuts down).
-    """
+class JudgeServer(Server):
+    """The loopback server answering every judge prompt with a valid verdict, unless told otherwise."""
 
     def __init__(self, kind: str) -> None:
-        self.kind, self.script, self.requests = kind, [], []
-        self.fallback: tuple[int, object] | None = None
+        super().__init__(kind)
         self.bad_bank: str | None = None  # answer this bank's prompts with something that is not a verdict
         self.reason = "keeps the fact"
-        self.on_request = lambda: None
-        self.release = threading.Event()
-        outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server API)
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                outer.on_request()
-                status, payload = outer.script.pop(0) if outer.script else outer.fallback or (200, outer.verdict(body))
-                if payload == HANG:
-                    outer.release.wait(10)
-                    return
-                if callable(payload):
-                    payload = payload(dict(self.headers))
-                raw = isinstance(payload, str)
-                data = (payload if raw else json.dumps(payload)).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html" if raw else "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def close(self) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def prompt(self, body: dict) -> str:
-        if self.kind == "gemini":
-            return body["contents"][0]["parts"][0]["text"]
-        return body["messages"][0]["content"]
-
-    def wrap(self, text: str) -> dict:
-        if self.kind == "gemini":
-            return {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}]}
-        choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-        return {"id": "x", "object": "chat.completion", "choices": [choice]}
-
-    def verdict(self, body: dict) -> dict:
-        face = "Face concerns" in self.prompt(body)
+    def answer(self, prompt: str, body: dict) -> str:
+        face = "Face concerns" in prompt
         if self.bad_bank == ("face_negotiation" if face else "safety_behavior"):
-            return self.wrap("I would rather not say.")
+            return "I would rather not say."
         if face:
-            return self.wrap(json.dumps({"face_concern": "mutual", "style": "integrating", "reason": self.reason}))
-        return self.wrap(json.dumps({"score": 2, "reason": self.reason}))
-
-    def error(self, status: int) -> tuple[int, dict]:
-        return status, {"error": {"code": status, "message": "slow down", "status": "RESOURCE_EXHAUSTED"}}
+            return json.dumps({"face_concern": "mutual", "style": "integrating", "reason": self.reason})
+        return json.dumps({"score": 2, "reason": self.reason})
 
 
 def spec_for(kind: str, url: str) -> str:
     return f"gemini:judge-model@{url}" if kind == "gemini" else f"openai:judge-model@{url}/v1"
-
-
-def closed_port_url() -> str:
-    """The URL of a loopback port nothing listens on (connection refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
@@ -143,7 +77,7 @@ def kind(request, monkeypatch) -> str:
 
 @pytest.fixture
 def served(kind):
-    server = Server(kind)
+    server = JudgeServer(kind)
     yield server, spec_for(kind, server.url)
     server.close()
 
@@ -209,7 +143,7 @@ def test_interrupted_run_resumes_without_rejudging(served, run_dir):
     assert len(server.requests) - before == 3  # the three finished replies were not judged again
 
 
-def _score(server: Server) -> dict:
+def _score(server: JudgeServer) -> dict:
     return server.wrap(json.dumps({"score": 5, "reason": "partly gives in"}))
 
 

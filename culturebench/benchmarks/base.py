@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from culturebench.generate.banks import Bank
 from culturebench.judge.verdicts import VerdictSchema
 from culturebench.runs import Run
 from culturebench.stats import EstimateDict
@@ -93,3 +94,4 @@ class Benchmark:
     add_report_options: Callable[[argparse.ArgumentParser], None] | None = None
     judging: Judging | None = None
     add_commands: Callable[[argparse._SubParsersAction], None] | None = None  # extra `culturebench` subcommands
+    growable: tuple[Bank, ...] = ()  # dilemma banks `culturebench generate` can grow

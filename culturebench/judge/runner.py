@@ -30,8 +30,9 @@ from tqdm.auto import tqdm
 
 from culturebench.benchmarks.base import Judging
 from culturebench.files import write_json
-from culturebench.judge.backends import Backend, FatalError, JudgeError, TransientError, make_backend, scrub
 from culturebench.judge.verdicts import VerdictError, VerdictSchema, validate_verdict
+from culturebench.llm.backends import Backend, make_backend
+from culturebench.llm.errors import FatalError, LLMError, TransientError, scrub
 from culturebench.runs import (
     JUDGE_DIR,
     JUDGE_INFO_FILE,
@@ -137,8 +138,8 @@ class Judge:
             self._check_deadline()
             calls += 1
             try:
-                text = self._scrub(self.backend.answer(prompt, schema, self.temperature), limit=None)
-            except JudgeError as e:
+                text = self._scrub(self.backend.complete(prompt, schema.json_schema(), self.temperature), limit=None)
+            except LLMError as e:
                 error = self._scrub(str(e))
                 if not isinstance(e, TransientError):
                     return None, error, calls, isinstance(e, FatalError)
@@ -151,7 +152,7 @@ class Judge:
                 self.sleep(delay)
                 continue
             except Exception as e:  # a backend bug: stop, without the traceback that could hold a key
-                raise JudgeError(self._scrub(f"{self._where} failed unexpectedly: {type(e).__name__}: {e}")) from None
+                raise LLMError(self._scrub(f"{self._where} failed unexpectedly: {type(e).__name__}: {e}")) from None
             try:
                 return validate_verdict(text, schema), "", calls, False
             except VerdictError as e:

@@ -21,6 +21,13 @@ class VerdictSchema:
     fields: tuple[tuple[str, tuple[str, ...]], ...]
     integer_fields: tuple[str, ...] = ()
 
+    def json_schema(self) -> dict:
+        """The verdict as a JSON Schema for the backends' structured output: each field's allowed values, then
+        the reason (a local model fills the fields in this order)."""
+        properties = {field: {"type": "string", "enum": list(allowed)} for field, allowed in self.fields}
+        properties["reason"] = {"type": "string"}
+        return {"type": "object", "properties": properties, "required": list(properties)}
+
 
 def _json_object(text: str) -> dict:
     """The JSON object in a judge answer (bare, or inside a ```json fence or surrounding prose)."""

@@ -15,9 +15,9 @@ import json
 from pathlib import Path
 
 from culturebench.benchmarks.vsm.survey import ANSWER_DIGITS, ITEM_IDS, ITEM_SCALES, VSM_COUNTRIES, VSM_LANGUAGES
+from culturebench.cards import refresh_card
 from culturebench.jsonl import write_jsonl
 from culturebench.resources import dataset_dir
-from culturebench.versioning import refresh_content_hash
 
 HERE = Path(__file__).resolve().parent
 
@@ -69,7 +69,7 @@ def build() -> Path:
                 }
             )
     write_jsonl(target / "data" / "roles.jsonl", roles)
-    refresh_content_hash(target)
+    refresh_card(target)
     return target
 
 

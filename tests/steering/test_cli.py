@@ -25,7 +25,7 @@ def run(*argv: str) -> None:
     args.func(args)
 
 
-@pytest.mark.parametrize("command", [["steer"], ["steer", "train"], ["steer", "sweep"]])
+@pytest.mark.parametrize("command", [["steer"], ["steer", "train"], ["steer", "sweep"], ["steer", "evaluate"]])
 def test_every_steer_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as e:
         _parser().parse_args([*command, "--help"])

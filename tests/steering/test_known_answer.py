@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from culturebench.benchmarks.wvs.steer_search import continuation_logliks, doc_request, layer_search, score_documents
+from culturebench.benchmarks.wvs.steer_search import doc_request, layer_search, score_documents
 from culturebench.steering.hooks import steering
+from culturebench.steering.logliks import continuation_logliks
 from culturebench.steering.vectors import last_token_activations
 from tests.steering.planted import N_LAYERS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from culturebench.benchmarks.wvs.steer_search import continuation_logliks, doc_request
+from culturebench.benchmarks.wvs.steer_search import doc_request
 from culturebench.benchmarks.wvs.steering import (
     contrast_pairs,
     dataset_provenance,
@@ -14,6 +14,7 @@ from culturebench.benchmarks.wvs.steering import (
     take_balanced,
 )
 from culturebench.steering.hooks import hookpoint_names, skeleton, steering, write_lm_eval_steer_file
+from culturebench.steering.logliks import continuation_logliks
 from culturebench.steering.vectors import SteeringVectors, train_vectors
 
 ALPHA = 0.4

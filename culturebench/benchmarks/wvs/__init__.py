@@ -10,11 +10,13 @@ from culturebench.benchmarks.wvs.documents import (
     DIRECT_LETTERS,
     WVS_DATASET,
     WVS_DOMAINS,
+    WVS_SCHEMA,
     direct_documents,
 )
 from culturebench.benchmarks.wvs.map import AXES, WVS_REFERENCE
 from culturebench.benchmarks.wvs.report import wvs_section
 from culturebench.benchmarks.wvs.steer_cli import add_parser as add_steer_commands
+from culturebench.generate.banks import Bank
 from culturebench.prompts import PERSONAS
 
 GROUP = "culturebench_wvs"
@@ -71,4 +73,5 @@ BENCHMARK = Benchmark(
     headline=headline,
     probes=probes,
     add_commands=add_steer_commands,
+    growable=(Bank(WVS_DATASET, WVS_SCHEMA, ("steer", "eval")),),
 )

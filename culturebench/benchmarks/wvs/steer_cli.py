@@ -12,11 +12,13 @@ import argparse
 import math
 from pathlib import Path
 
+from culturebench.runs import read_json
 from culturebench.stats import DEFAULT_SEED
 from culturebench.steering.base import DEFAULT_ALPHAS as BASE_ALPHAS
 
 DEFAULT_ALPHAS = ",".join(f"{a:g}" for a in BASE_ALPHAS)
 CURVE_JSON, CURVE_CSV, CURVE_PNG, LM_EVAL_FILE = "layer_search.json", "layer_search.csv", "layer_search.png", "steer.pt"
+COST_JSON, COST_CSV, COST_PNG = "cost.json", "cost.csv", "cost.png"
 
 
 def parse_alphas(text: str) -> list[float]:
@@ -171,15 +173,35 @@ def _plot(search, title: str, path: Path) -> None:
     save_figure(fig, path)
 
 
+def _vectors_model(vectors, vectors_path: str, model: str | None) -> str:
+    """The model to steer (--model, else the vectors' own), checked to have the config the vectors came from."""
+    from transformers import AutoConfig
+
+    from culturebench.steering.vectors import config_hash
+
+    model_name = model or vectors.provenance.get("model")
+    if not model_name:
+        raise ValueError(f"{vectors_path} records no model; pass --model")
+    _check_model(model_name)
+    recorded = vectors.provenance.get("config_hash")
+    found = config_hash(
+        AutoConfig.from_pretrained(str(Path(model_name).expanduser()) if _looks_like_path(model_name) else model_name)
+    )
+    if recorded and found != recorded:
+        raise ValueError(
+            f"{model_name} is not the model the vectors were trained on (config hash {found}, vectors: {recorded})"
+        )
+    return model_name
+
+
 def _sweep(args: argparse.Namespace) -> None:
     import pandas as pd
-    from transformers import AutoConfig
 
     from culturebench.benchmarks.wvs import steering as wvs
     from culturebench.benchmarks.wvs.steer_search import layer_search
     from culturebench.files import write_atomic, write_json
     from culturebench.steering.hooks import write_lm_eval_steer_file
-    from culturebench.steering.vectors import SteeringVectors, config_hash
+    from culturebench.steering.vectors import SteeringVectors
 
     alphas = parse_alphas(args.alphas)
     _positive("batch-size", args.batch_size)
@@ -191,18 +213,7 @@ def _sweep(args: argparse.Namespace) -> None:
     vectors = SteeringVectors.load(args.vectors)
     layers = parse_layers(args.layers, vectors.n_layers)
     prov = vectors.provenance
-    model_name = args.model or prov.get("model")
-    if not model_name:
-        raise ValueError(f"{args.vectors} records no model; pass --model")
-    _check_model(model_name)
-    recorded = prov.get("config_hash")
-    found = config_hash(
-        AutoConfig.from_pretrained(str(Path(model_name).expanduser()) if _looks_like_path(model_name) else model_name)
-    )
-    if recorded and found != recorded:
-        raise ValueError(
-            f"{model_name} is not the model the vectors were trained on (config hash {found}, vectors: {recorded})"
-        )
+    model_name = _vectors_model(vectors, args.vectors, args.model)
     held_ids = prov.get("split", {}).get("held_out_ids") or []
     if not held_ids:
         raise ValueError(f"{args.vectors} records no held-out dilemmas (trained with --held-out-fraction 0?)")
@@ -251,6 +262,91 @@ def _sweep(args: argparse.Namespace) -> None:
     _plot(search, title, output / CURVE_PNG)
     print(f"top layers: {search.top_layers}  (baseline p(positive) {search.baseline:.3f})")
     print(f"layer search: {output / CURVE_JSON}, {output / CURVE_CSV}, {output / CURVE_PNG}")
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from culturebench.benchmarks.wvs import steer_eval
+    from culturebench.evaluate import run_evaluation
+    from culturebench.steering.vectors import SteeringVectors
+
+    alphas = steer_eval.with_zero(parse_alphas(args.alphas))
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise NotADirectoryError(f"--output {output} is a file; give a folder")
+    if not 0 < args.threshold < 1:
+        raise ValueError(f"--threshold is a change of p(positive) in (0, 1), got {args.threshold}")
+    vectors = SteeringVectors.load(args.vectors)
+    layers = _chosen_layers(args, vectors.n_layers)
+    model = _vectors_model(vectors, args.vectors, args.model)
+    manifest = steer_eval.steer_manifest(Path(args.vectors), model, layers, alphas)
+    steer_eval.claim_folder(output, manifest, args.overwrite)
+    for alpha in alphas:
+        path = steer_eval.steer_file(output, vectors, alpha, layers)
+        print(f"alpha = {alpha:g}: steering {layers} with {path}", flush=True)
+        run_evaluation(
+            "steered",
+            f"pretrained={model},steer_path={path.resolve()}",
+            output / steer_eval.alpha_name(alpha),
+            tasks=",".join(steer_eval.NONE_TASKS),
+            limit=args.limit,
+            device=args.device,
+            batch_size=args.batch_size,
+            apply_chat_template=args.apply_chat_template,
+            overwrite=args.overwrite,
+        )
+    summary = steer_eval.write_summary(output, vectors.target, args.threshold)
+    print("\n".join(steer_eval.markdown(summary)))
+    print(f"summary: {output / steer_eval.SUMMARY_MD}")
+
+
+def _chosen_layers(args: argparse.Namespace, n_layers: int) -> list[int]:
+    """--layers, else the top layers of the --sweep folder's layer search."""
+    if args.layers:
+        return parse_layers(args.layers, n_layers)
+    sweep = read_json(Path(args.sweep) / CURVE_JSON) if args.sweep else None
+    layers = sweep.get("top_layers") if isinstance(sweep, dict) else None
+    if not layers:
+        raise ValueError("give --layers, or --sweep with a folder whose layer search picked top layers")
+    return parse_layers(",".join(map(str, layers)), n_layers)
+
+
+def _cost(args: argparse.Namespace) -> None:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from culturebench.files import save_figure, write_atomic, write_json
+    from culturebench.steering.cost import steering_cost
+    from culturebench.steering.vectors import SteeringVectors
+
+    alphas = sorted({0.0, *parse_alphas(args.alphas)})
+    _positive("max-new-tokens", args.max_new_tokens)
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise NotADirectoryError(f"--output {output} is a file; give a folder")
+    vectors = SteeringVectors.load(args.vectors)
+    layers = _chosen_layers(args, vectors.n_layers)
+    model_name = _vectors_model(vectors, args.vectors, args.model)
+    device = _device(args.device)
+    model, tokenizer = load_model(model_name, device, args.dtype)
+    rows = steering_cost(model, tokenizer, vectors.by_layer(layers), alphas, args.max_new_tokens, args.seed, True)
+    output.mkdir(parents=True, exist_ok=True)
+    table = pd.DataFrame(rows)
+    write_atomic(output / COST_CSV, lambda tmp: table.to_csv(tmp, index=False))
+    summary = {"vectors": str(Path(args.vectors).resolve()), "model": model_name, "layers": layers,
+               "max_new_tokens": args.max_new_tokens, "seed": args.seed, "rows": rows}  # fmt: skip
+    write_json(output / COST_JSON, summary)
+    fig = Figure(figsize=(12, 3.6), layout="constrained")
+    for ax, (column, label) in zip(fig.subplots(1, 3), (
+        ("neutral_loglik_change", "change of neutral log-likelihood per token"),
+        ("capability_accuracy", "control-set accuracy"),
+        ("perplexity_reference", "perplexity of steered text (unsteered reader)"),
+    )):  # fmt: skip
+        ax.plot(table["alpha"], table[column], marker="o")
+        ax.set(xlabel="alpha", title=label)
+    fig.suptitle(f"Cost of steering {vectors.target} at layers {layers} on {Path(model_name).name}", fontsize=10)
+    save_figure(fig, output / COST_PNG)
+    print(table.to_string(index=False))
+    print(f"cost of steering: {output / COST_JSON}, {output / COST_CSV}, {output / COST_PNG}")
 
 
 def _common(parser: argparse.ArgumentParser, batch_size: int) -> None:
@@ -346,4 +442,59 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     _common(sw, 16)
     sw.set_defaults(func=_sweep)
+
+    from culturebench.benchmarks.wvs.steer_eval import DEFAULT_THRESHOLD, MANIFEST, SUMMARY_MD
+    from culturebench.steering.cost import MAX_NEW_TOKENS
+
+    ev = steps.add_parser(
+        "evaluate",
+        help="run the WVS eval dilemmas steered at each alpha through lm-eval, and compare them",
+        description="For each alpha (0 is always added), write lm-eval's steering file and run the no-persona "
+        "eval dilemmas with `--model steered` as an ordinary CultureBench run in OUTPUT/alpha_<a>/; then compare "
+        f"every alpha with alpha = 0: map positions, paired shifts, entanglement, items moved ({SUMMARY_MD}, "
+        f"steering.png). OUTPUT/{MANIFEST} ties the folder to one model, vectors file and layer set; the same "
+        "command resumes.",
+    )
+    ev.add_argument("--vectors", required=True, help="file written by `culturebench steer train`")
+    ev.add_argument("--layers", default=None, help="layers to steer, e.g. 8,9,11; default: --sweep's top layers")
+    ev.add_argument("--sweep", default=None, help="a `steer sweep` output folder whose top layers to steer")
+    ev.add_argument("--alphas", default=DEFAULT_ALPHAS, help=f"comma-separated alphas; default {DEFAULT_ALPHAS}")
+    ev.add_argument("--output", required=True, help="folder for one run per alpha and the comparison")
+    ev.add_argument("--model", default=None, help="model folder or id; default: the one the vectors record")
+    ev.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"change of an item's p(positive) that counts as moved; default {DEFAULT_THRESHOLD}",
+    )
+    ev.add_argument("--limit", type=float, default=None, help="documents per task (for a quick look)")
+    ev.add_argument("--device", default=None, help="lm-eval device, e.g. cpu or cuda:0")
+    ev.add_argument("--batch-size", default="auto", help="lm-eval batch size; default auto")
+    ev.add_argument("--apply-chat-template", action="store_true", help="wrap prompts in the model's chat template")
+    ev.add_argument("--overwrite", action="store_true", help="delete the runs in --output first")
+    ev.set_defaults(func=_evaluate)
+
+    co = steps.add_parser(
+        "cost",
+        help="what steering costs: neutral-text likelihood, a capability control set, fluency of generations",
+        description="For each alpha (0 is always added): the mean log-likelihood per token of a shipped neutral "
+        "text, the accuracy on a shipped set of 40 easy multiple-choice questions, and the perplexity of "
+        "continuations generated under steering (128 tokens at temperature 0.7, as seed 002), read by the "
+        f"steered and by the unsteered model. Writes OUTPUT/{COST_JSON}, {COST_CSV} and {COST_PNG}.",
+    )
+    co.add_argument("--vectors", required=True, help="file written by `culturebench steer train`")
+    co.add_argument("--layers", default=None, help="layers to steer, e.g. 8,9,11; default: --sweep's top layers")
+    co.add_argument("--sweep", default=None, help="a `steer sweep` output folder whose top layers to steer")
+    co.add_argument("--alphas", default=DEFAULT_ALPHAS, help=f"comma-separated alphas; default {DEFAULT_ALPHAS}")
+    co.add_argument("--output", required=True, help="folder for the cost table and plot")
+    co.add_argument("--model", default=None, help="model folder or id; default: the one the vectors record")
+    co.add_argument(
+        "--max-new-tokens",
+        type=int,
+        default=MAX_NEW_TOKENS,
+        help=f"tokens generated per prompt; default {MAX_NEW_TOKENS}",
+    )
+    co.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"sampling seed; default {DEFAULT_SEED}")
+    _common(co, 16)
+    co.set_defaults(func=_cost)
     return st

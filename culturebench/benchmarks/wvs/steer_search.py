@@ -28,15 +28,8 @@ from culturebench.scoring import combine_orders
 from culturebench.stats import DEFAULT_SEED, percentile_interval
 from culturebench.steering.base import DEFAULT_ALPHAS, DEFAULT_TOP_K
 from culturebench.steering.hooks import steering
-from culturebench.steering.vectors import (
-    SteeringVectors,
-    batches_by_length,
-    encode,
-    left_padded,
-    model_device,
-    pad_id,
-)
-from culturebench.tokenization import encode_pair
+from culturebench.steering.logliks import continuation_logliks
+from culturebench.steering.vectors import SteeringVectors
 
 
 def doc_request(tokenizer, doc: dict) -> tuple[str, tuple[str, ...]]:
@@ -47,67 +40,6 @@ def doc_request(tokenizer, doc: dict) -> tuple[str, tuple[str, ...]]:
         )
         return context, LETTERS  # lm-eval drops target_delimiter under a chat template
     return doc["prompt"], tuple(" " + letter for letter in LETTERS)
-
-
-def _forward_last(model, sequences: list[list[int]], keep: int, pad: int) -> torch.Tensor:
-    """log-softmax of the logits at the last `keep` positions of each sequence: [B, keep, vocab] float32."""
-    inputs = left_padded(sequences, pad, model_device(model))
-    try:
-        logits = model(**inputs, use_cache=False, logits_to_keep=keep).logits
-    except TypeError:  # a model without logits_to_keep
-        logits = model(**inputs, use_cache=False).logits
-    return torch.log_softmax(logits[:, -keep:, :].float(), dim=-1)
-
-
-def continuation_logliks(
-    model,
-    tokenizer,
-    requests: Sequence[tuple[str, Sequence[str]]],
-    batch_size: int = 16,
-    progress: bool = False,
-    desc: str = "scoring",
-) -> list[list[float]]:
-    """Log-likelihood of each continuation after its context, for [(context, continuations), ...].
-
-    As lm-eval: the sum of the continuation tokens' log-probabilities. Inputs that coincide (single-
-    token choices after one context: A and B) run once, so a dilemma costs one forward pass.
-    """
-    from tqdm.auto import tqdm
-
-    pad = pad_id(tokenizer)
-    inputs: dict[tuple[int, ...], int] = {}
-    keep: list[int] = []
-    plan: list[list[tuple[int, list[int]]]] = []
-    for context, continuations in requests:
-        row = []
-        for continuation in continuations:
-            ctx, cont = encode_pair(tokenizer, context, continuation, lambda text: encode(tokenizer, text))
-            if not cont:
-                raise ValueError(f"continuation {continuation!r} encodes to no token after {context[-40:]!r}")
-            key = tuple((ctx + cont)[:-1])
-            if key not in inputs:
-                inputs[key] = len(keep)
-                keep.append(0)
-            keep[inputs[key]] = max(keep[inputs[key]], len(cont))
-            row.append((inputs[key], cont))
-        plan.append(row)
-    sequences = list(inputs)
-    results: list[torch.Tensor | None] = [None] * len(sequences)
-    with torch.inference_mode():
-        for batch in tqdm(batches_by_length([len(s) for s in sequences], batch_size), desc=desc, disable=not progress):
-            k = max(keep[i] for i in batch)
-            logp = _forward_last(model, [list(sequences[i]) for i in batch], k, pad).cpu()
-            for j, i in enumerate(batch):
-                results[i] = logp[j]
-    out = []
-    for row in plan:
-        values = []
-        for index, cont in row:
-            logp = results[index]
-            picked = logp[logp.shape[0] - len(cont) :, :].gather(-1, torch.as_tensor(cont).unsqueeze(-1))
-            values.append(float(picked.sum()))
-        out.append(values)
-    return out
 
 
 def score_documents(

@@ -1,0 +1,251 @@
+"""`culturebench steer evaluate`: the WVS eval dilemmas through lm-eval's steered model, once per alpha.
+
+    culturebench steer evaluate --vectors vec.pt --layers 8,9 --alphas 0,0.1,0.2,0.4 --output steered/
+
+Each alpha is an ordinary CultureBench run (`OUTPUT/alpha_<a>/`, its own run.json, report and metrics)
+of the no-persona dilemma tasks with `--model steered`, so the numbers come from the same path a user's
+`lm_eval --model steered` takes. The lm-eval steering files lie in `OUTPUT/steer_files/`, and
+`OUTPUT/steering.json` records the vectors, layers and model the folder belongs to: a rerun resumes, a
+rerun with other vectors, layers or model is refused. The summary reads the runs back and compares each
+alpha with alpha = 0 on the same dilemmas: map position, paired shift of each axis and of each item with
+bootstrap CIs, the entanglement ratio, per-domain shifts, and which targeted items moved past a threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from culturebench.benchmarks.wvs.documents import WVS_DOMAINS
+from culturebench.benchmarks.wvs.entanglement import entanglement_ratio, paired_shifts
+from culturebench.benchmarks.wvs.map import AXES, ITEMS
+from culturebench.benchmarks.wvs.metrics import dilemma_position, dilemma_score_row
+from culturebench.benchmarks.wvs.steering import target_axis, target_items
+from culturebench.files import json_ready, write_json, write_text
+from culturebench.identity import file_digest
+from culturebench.runs import Run, read_json
+from culturebench.scoring import combine_orders
+from culturebench.stats import DEFAULT_N_BOOT, DEFAULT_SEED, percentile_interval
+
+NONE_TASKS: tuple[str, ...] = tuple(f"culturebench_wvs_{d}_none" for d in WVS_DOMAINS)
+STEER_FILES = "steer_files"
+MANIFEST = "steering.json"
+SUMMARY_MD = "steering.md"
+DEFAULT_THRESHOLD = 0.05  # shift of an item's mean p(positive) that counts as "moved" (its CI must clear it too)
+
+
+def alpha_name(alpha: float) -> str:
+    """Folder and file stem of one alpha: alpha_0, alpha_0.2, alpha_-0.1."""
+    return f"alpha_{alpha:g}"
+
+
+def with_zero(alphas: Sequence[float]) -> list[float]:
+    """The alphas in order, with the unsteered 0 added: every shift is measured from it."""
+    return sorted({0.0, *(float(a) for a in alphas)})
+
+
+def steer_manifest(vectors_path: Path, model: str, layers: list[int], alphas: list[float]) -> dict:
+    """What a steered-evaluation folder holds: the vectors (by digest), model, layers, tasks and alphas."""
+    return {
+        "vectors": str(vectors_path.resolve()),
+        "vectors_digest": file_digest(vectors_path),
+        "model": model,
+        "layers": layers,
+        "tasks": list(NONE_TASKS),
+        "alphas": alphas,
+    }
+
+
+def claim_folder(output: Path, manifest: dict, overwrite: bool) -> None:
+    """Record what `output` holds; refuse a folder made with other vectors, layers, model or tasks."""
+    path = output / MANIFEST
+    if path.exists() and not overwrite:
+        recorded = read_json(path)
+        same = ("vectors_digest", "model", "layers", "tasks")
+        if not isinstance(recorded, dict) or any(recorded.get(k) != manifest[k] for k in same):
+            changed = [k for k in same if not isinstance(recorded, dict) or recorded.get(k) != manifest[k]]
+            raise FileExistsError(
+                f"{output} holds a steered evaluation with other {', '.join(changed)}; choose a new --output "
+                "or pass --overwrite"
+            )
+        manifest = {**manifest, "alphas": sorted(set(recorded.get("alphas", [])) | set(manifest["alphas"]))}
+    output.mkdir(parents=True, exist_ok=True)
+    write_json(path, manifest)
+
+
+def steer_file(output: Path, vectors, alpha: float, layers: list[int]) -> Path:
+    """lm-eval's steering file for one alpha; an existing one is kept only if it holds the same payload."""
+    import torch
+
+    from culturebench.steering.hooks import write_lm_eval_steer_file
+
+    path = output / STEER_FILES / f"{alpha_name(alpha)}.pt"
+    if path.exists():
+        old = torch.load(path, weights_only=False)
+        fresh = write_lm_eval_steer_file(path.with_suffix(".check.pt"), vectors, alpha, layers)
+        new = torch.load(fresh, weights_only=False)
+        fresh.unlink()
+        same = old.keys() == new.keys() and all(
+            torch.equal(old[k]["steering_vector"], new[k]["steering_vector"])
+            and old[k]["steering_coefficient"] == new[k]["steering_coefficient"]
+            for k in old
+        )
+        if not same:
+            raise FileExistsError(f"{path} holds another steering; choose a new --output or pass --overwrite")
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_lm_eval_steer_file(path, vectors, alpha, layers)
+
+
+def alpha_rows(run_dir: Path) -> pd.DataFrame:
+    """Order-averaged no-persona dilemma rows (item_id, item, domain, p_positive) of one alpha's run."""
+    rows = pd.DataFrame.from_records(Run(run_dir).score_rows(NONE_TASKS, dilemma_score_row))
+    if rows.empty:
+        raise FileNotFoundError(f"{run_dir}: no samples of {', '.join(NONE_TASKS)} (run not finished?)")
+    return combine_orders(rows, value="p_positive")
+
+
+def item_shifts(
+    base: pd.DataFrame, steered: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED
+) -> dict[str, dict]:
+    """{item: {shift, ci_low, ci_high, n}}: mean paired change of p(positive), bootstrap over its dilemmas."""
+    shifts = paired_shifts(base, steered)
+    rng = np.random.default_rng(seed)
+    out = {}
+    for item, group in shifts.groupby("item"):
+        d = group["delta"].to_numpy(dtype=float)
+        low = high = math.nan
+        if n_boot > 0 and len(d) > 1:
+            draws = d[rng.integers(0, len(d), size=(n_boot, len(d)))].mean(axis=1)
+            low, high = (float(x) for x in percentile_interval(draws))
+        out[str(item)] = {"shift": float(d.mean()), "ci_low": low, "ci_high": high, "n": int(len(d))}
+    return out
+
+
+def moved(shift: dict, direction: float, threshold: float) -> bool:
+    """The item moved past `threshold` in the steered direction, its CI clearing the threshold too."""
+    s, low, high = shift["shift"] * direction, shift["ci_low"] * direction, shift["ci_high"] * direction
+    return s >= threshold and min(low, high) >= threshold if math.isfinite(low) else s >= threshold
+
+
+def summarise(output: Path, target: str, threshold: float = DEFAULT_THRESHOLD, n_boot: int = DEFAULT_N_BOOT) -> dict:
+    """Every alpha's position, shifts, entanglement and moved items against alpha = 0 (see module doc)."""
+    manifest = read_json(output / MANIFEST)
+    alphas = manifest["alphas"]
+    frames = {a: alpha_rows(output / alpha_name(a)) for a in alphas}
+    base = frames[0.0]
+    axis = target_axis(target)
+    out: dict = {**manifest, "target": target, "targeted_axis": axis, "threshold": threshold, "alphas": {}}
+    for alpha, frame in frames.items():
+        common = sorted(set(frame["item_id"]) & set(base["item_id"]))
+        if len(common) < len(base):
+            print(f"warning: alpha {alpha:g} scored {len(common)} of the {len(base)} unsteered dilemmas")
+        rows = frame[frame["item_id"].isin(common)]
+        ref = base[base["item_id"].isin(common)]
+        entry: dict = {"position": dilemma_position(rows, n_boot), "n_dilemmas": len(common)}
+        if alpha != 0:
+            entry["entanglement"] = entanglement_ratio(ref, rows, axis, n_boot=n_boot)
+            entry["items"] = item_shifts(ref, rows, n_boot)
+            direction = math.copysign(1.0, alpha)
+            entry["moved"] = [i for i in target_items(target) if moved(entry["items"][i], direction, threshold)]
+            entry["domains"] = {
+                d: {
+                    a: dilemma_position(rows[rows["domain"] == d], 0)[a]
+                    - dilemma_position(ref[ref["domain"] == d], 0)[a]
+                    for a in AXES
+                }
+                for d in WVS_DOMAINS
+                if (rows["domain"] == d).any() and set(rows.loc[rows["domain"] == d, "item"]) >= set(ITEMS)
+            }
+        out["alphas"][f"{alpha:g}"] = entry
+    return out
+
+
+def _ci(entry: dict) -> str:
+    return f"{entry['value']:+.3f} [{entry['ci_low']:+.3f}, {entry['ci_high']:+.3f}]"
+
+
+def markdown(summary: dict) -> list[str]:
+    """The steering table: shift of each axis, entanglement and moved items per alpha."""
+    axis = summary["targeted_axis"]
+    n_target = len(target_items(summary["target"]))
+    lines = [
+        f"# Steered evaluation: {summary['target']} on {summary['model']}",
+        "",
+        f"Vectors `{summary['vectors']}` at layers {summary['layers']}, added as alpha x vector through lm-eval's "
+        f"steered model; the eval split's no-persona dilemmas ({', '.join(summary['tasks'])}). Shifts are paired "
+        "(the same dilemmas at alpha = 0), in map units on each axis's own items, with 95% bootstrap CIs over "
+        f"dilemmas. An item has moved when its mean p(positive) changes by at least {summary['threshold']:g} in the "
+        "steered direction and its CI clears that too.",
+        "",
+        f"| alpha | {axis} shift (targeted) | other-axis shift | entanglement | items moved |",
+        "|---|---|---|---|---|",
+    ]
+    for alpha, entry in summary["alphas"].items():
+        if alpha == "0":
+            continue
+        e = entry["entanglement"]
+        if "targeted_shift" not in e:
+            lines.append(f"| {alpha} | - | - | undefined: {e['undefined']} | - |")
+            continue
+        ratio = (
+            f"undefined ({e['undefined']})"
+            if "undefined" in e
+            else f"{e['ratio']:.2f} [{e['ci_low']:.2f}, {e['ci_high']:.2f}]"
+        )
+        lines.append(
+            f"| {alpha} | {_ci(e['targeted_shift'])} | {_ci(e['untargeted_shift'])} | {ratio} "
+            f"| {len(entry['moved'])} of {n_target} |"
+        )
+    return lines
+
+
+def plot(summary: dict, path: Path) -> Path:
+    """Left: each axis's paired shift against alpha with CIs; right: arrows on the map from alpha = 0."""
+    from matplotlib.figure import Figure
+
+    from culturebench.files import save_figure
+
+    fig = Figure(figsize=(11, 4.5), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    steered = [
+        (float(a), e) for a, e in summary["alphas"].items() if a != "0" and "targeted_shift" in e["entanglement"]
+    ]
+    for key, label in (("targeted_shift", summary["targeted_axis"]), ("untargeted_shift", "other axis")):
+        xs = [0.0] + [a for a, _ in steered]
+        ys = [0.0] + [e["entanglement"][key]["value"] for _, e in steered]
+        low = [0.0] + [e["entanglement"][key]["ci_low"] for _, e in steered]
+        high = [0.0] + [e["entanglement"][key]["ci_high"] for _, e in steered]
+        left.plot(xs, ys, marker="o", label=label)
+        left.fill_between(xs, low, high, alpha=0.2)
+    left.axhline(0, color="grey", lw=0.8)
+    left.set(xlabel="alpha", ylabel="shift from alpha = 0 (map units)", title="Steering curves, 95% CI")
+    left.legend(fontsize=8)
+    base = summary["alphas"]["0"]["position"]
+    if "undefined" not in base:
+        right.scatter([base["surv_selfexp"]], [base["trad_secular"]], color="black", zorder=3, label="alpha = 0")
+        for alpha, e in summary["alphas"].items():
+            pos = e["position"]
+            if alpha == "0" or "undefined" in pos:
+                continue
+            right.annotate("", (pos["surv_selfexp"], pos["trad_secular"]), (base["surv_selfexp"], base["trad_secular"]),
+                           arrowprops={"arrowstyle": "->", "color": "tab:red"})  # fmt: skip
+            right.annotate(f"alpha = {alpha}", (pos["surv_selfexp"], pos["trad_secular"]), fontsize=8)
+        right.legend(fontsize=8)
+    right.set(xlabel="survival - self-expression", ylabel="traditional - secular-rational", title="Map position")
+    return save_figure(fig, path)
+
+
+def write_summary(
+    output: Path, target: str, threshold: float = DEFAULT_THRESHOLD, n_boot: int = DEFAULT_N_BOOT
+) -> dict:
+    """Summarise the runs in `output` into steering_summary.json, steering.md and steering.png."""
+    summary = summarise(output, target, threshold, n_boot)
+    figure = plot(summary, output / "steering.png")
+    write_json(output / "steering_summary.json", json_ready(summary))
+    write_text(output / SUMMARY_MD, "\n".join([*markdown(summary), "", f"![steering]({figure.name})", ""]))
+    return summary

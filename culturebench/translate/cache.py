@@ -1,0 +1,89 @@
+"""The translation cache: one append-only JSON Lines file per engine identity, keyed by text and languages.
+
+Every translation is appended (and flushed) as soon as its batch is done, so a killed run loses at most the
+batch in flight; a torn last line is cut off before the next append (`runs.truncate_torn_tail`) and dropped
+when read. The first line names the engine, model and revision the file belongs to, and a file of another
+identity is refused: caches are never mixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict
+from pathlib import Path
+
+from culturebench.runs import truncate_torn_tail
+from culturebench.translate.engines import EngineIdentity
+
+log = logging.getLogger(__name__)
+
+
+def cache_path(cache_dir: Path, identity: EngineIdentity) -> Path:
+    """The one cache file of an engine identity (readable name, digest of the full identity)."""
+    digest = hashlib.sha256(json.dumps(asdict(identity), sort_keys=True).encode()).hexdigest()[:16]
+    name = Path(identity.model.rstrip("/")).name or "model"
+    return Path(cache_dir) / f"{identity.engine}-{name}-{digest}.jsonl"
+
+
+def cache_key(text: str, src: str, tgt: str, identity: EngineIdentity) -> str:
+    payload = json.dumps([text, src, tgt, *asdict(identity).values()], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class TranslationCache:
+    """{key: translation} read from the file, and appends to it."""
+
+    def __init__(self, cache_dir: Path, identity: EngineIdentity) -> None:
+        self.identity = identity
+        self.path = cache_path(cache_dir, identity)
+        self._done: dict[str, str] = {}
+        self._read()
+
+    def _read(self) -> None:
+        if not self.path.exists():
+            return
+        lines = self.path.read_bytes().split(b"\n")
+        last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+        for i, raw in enumerate(lines[: last + 1]):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                if i == last:
+                    log.warning("%s:%d: dropping a torn last line; it will be translated again", self.path, i + 1)
+                    continue
+                raise ValueError(f"{self.path}:{i + 1}: not a JSON line; the cache is damaged") from None
+            if i == 0:
+                self._check_header(row)
+            elif isinstance(row, dict) and "key" in row and "translation" in row:
+                self._done[row["key"]] = row["translation"]
+            else:
+                raise ValueError(f"{self.path}:{i + 1}: not a cache entry (needs key and translation)")
+
+    def _check_header(self, row: object) -> None:
+        want = {"cache": "culturebench-translate", **asdict(self.identity)}
+        if row != want:
+            raise ValueError(f"{self.path}: belongs to {row}, not to {want}; caches of two engines are never mixed")
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+    def get(self, text: str, src: str, tgt: str) -> str | None:
+        return self._done.get(cache_key(text, src, tgt, self.identity))
+
+    def add(self, entries: list[tuple[str, str, str, str]]) -> None:
+        """Append (text, src, tgt, translation) rows and flush them to disk."""
+        truncate_torn_tail(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as f:
+            if f.tell() == 0:
+                f.write(json.dumps({"cache": "culturebench-translate", **asdict(self.identity)}) + "\n")
+            for text, src, tgt, translation in entries:
+                key = cache_key(text, src, tgt, self.identity)
+                row = {"key": key, "src": src, "tgt": tgt, "text": text, "translation": translation}
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                self._done[key] = translation
+            f.flush()
