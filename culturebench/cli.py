@@ -11,7 +11,7 @@ from pathlib import Path
 from culturebench import __version__
 from culturebench.benchmarks import BENCHMARKS, default_tasks
 from culturebench.evaluate import Stopped
-from culturebench.leaderboard.collect import add_parser as add_leaderboard_parser
+from culturebench.leaderboard.cli import add_parser as add_leaderboard_parser
 from culturebench.stats import DEFAULT_N_BOOT
 
 DEMO_LIMIT = 220
@@ -100,6 +100,14 @@ def _demo(args: argparse.Namespace) -> None:
         overwrite=args.overwrite,
     )
     print(f"report: {report}  (random model: numbers are meaningless)")
+    from culturebench.leaderboard.collect import collect
+    from culturebench.leaderboard.published import write_published
+
+    board = out / "leaderboard"
+    collect([out], board, {str(out): "demo/tiny-random-llama"})
+    write_published(board, None)  # the published studies' typed-in tables beside the demo's run
+    print(f"leaderboard: {board}  (the demo's run + published studies); see it with:")
+    print(f"  culturebench leaderboard serve {board}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,6 +28,23 @@ ANSWER_CUE = "Answer:"
 
 
 @dataclass(frozen=True)
+class Wording:
+    """The words around a dilemma: persona sentence (with its {country} slot), instruction and answer cue.
+
+    The default is the project's English; a translation (hf_datasets/hofstede_native) gives its own, with
+    the persona country's name as it reads in that sentence (`country_name`; None: the registry's English).
+    """
+
+    persona: str = BASIC_PERSONA
+    instruction: str = ANSWER_INSTRUCTION
+    answer_cue: str = ANSWER_CUE
+    country_name: str | None = None
+
+
+ENGLISH = Wording()
+
+
+@dataclass(frozen=True)
 class PromptCondition:
     """How one prompt is rendered: persona, country, option order, chat template, prompt variant.
 
@@ -67,19 +84,19 @@ class PromptCondition:
         return LETTERS[[o["pole"] for o in shown].index(pole)]
 
 
-def persona_text(condition: PromptCondition) -> str:
+def persona_text(condition: PromptCondition, wording: Wording = ENGLISH) -> str:
     if condition.persona == "none":
         return ""
     if condition.persona == "profile":
         return condition.profile
-    return BASIC_PERSONA.format(country=get_country(condition.country).name_in_text)
+    return wording.persona.replace("{country}", wording.country_name or get_country(condition.country).name_in_text)
 
 
-def render_dilemma(item: dict, condition: PromptCondition) -> str:
+def render_dilemma(item: dict, condition: PromptCondition, wording: Wording = ENGLISH) -> str:
     """The prompt text of a binary dilemma under a condition (the answer letter follows it, or the chat turn)."""
     shown = condition.ordered_options(item["options"])
     parts = []
-    persona = persona_text(condition)
+    persona = persona_text(condition, wording)
     if persona:
         parts.append(persona)
     if condition.options_only:
@@ -87,7 +104,7 @@ def render_dilemma(item: dict, condition: PromptCondition) -> str:
     else:
         parts.append(f"{item['scenario'].strip()}\n{item['question'].strip()}")
     parts.append("\n".join(f"{letter}. {opt['text'].strip()}" for letter, opt in zip(LETTERS, shown)))
-    parts.append(ANSWER_INSTRUCTION)
+    parts.append(wording.instruction)
     text = "\n\n".join(parts)
-    # Under a chat template the assistant turn is the cue; without one, "Answer:" is.
-    return text if condition.chat_template else f"{text}\n{ANSWER_CUE}"
+    # Under a chat template the assistant turn is the cue; without one, "Answer:" (or its translation) is.
+    return text if condition.chat_template else f"{text}\n{wording.answer_cue}"

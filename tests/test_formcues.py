@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -126,6 +127,14 @@ BANKS = {
 }
 
 
+def _shipped(bank: str) -> tuple[str, str, Path, list[dict]]:
+    """(category field, scored pole, dataset folder, items) of a shipped bank."""
+    category, pole, files = BANKS[bank]
+    folder = dataset_dir(bank)
+    paths = [folder / "data" / f for f in files] if files else sorted((folder / "data").glob("*.jsonl"))
+    return category, pole, folder, [json.loads(line) for p in paths for line in p.read_text().splitlines() if line]
+
+
 def _card_rows(text: str, label: str) -> dict[str, list[str]]:
     """The form-cue table's cells by category, read back from the card."""
     lines = text.splitlines()
@@ -145,10 +154,7 @@ def _close(cell: str, value: float) -> bool:
 
 @pytest.mark.parametrize("bank", BANKS)
 def test_card_form_cues_match_the_data(bank):
-    category, pole, files = BANKS[bank]
-    folder = dataset_dir(bank)
-    paths = [folder / "data" / f for f in files] if files else sorted((folder / "data").glob("*.jsonl"))
-    items = [json.loads(line) for p in paths for line in p.read_text().splitlines() if line.strip()]
+    category, pole, folder, items = _shipped(bank)
     cues = form_cues(items, category, pole, meaning_words=read_meaning_words(folder))
     rows = _card_rows((folder / "README.md").read_text(encoding="utf-8"), category)
     assert sorted(rows) == sorted(cues), "categories in the card differ from the data: rerun the builder"
@@ -170,9 +176,6 @@ def test_card_form_cues_match_the_data(bank):
 @pytest.mark.parametrize("bank", BANKS)
 def test_shipped_banks_meet_the_aims(bank):
     """The options of the shipped banks do not give the pole away (issue 11's aims, AIMS in formcues)."""
-    category, pole, files = BANKS[bank]
-    folder = dataset_dir(bank)
-    paths = [folder / "data" / f for f in files] if files else sorted((folder / "data").glob("*.jsonl"))
-    items = [json.loads(line) for p in paths for line in p.read_text().splitlines() if line.strip()]
+    category, pole, folder, items = _shipped(bank)
     cues = form_cues(items, category, pole, shuffles=0, meaning_words=read_meaning_words(folder))
     assert [miss for name, r in cues.items() for miss in aim_failures(name, r)] == []

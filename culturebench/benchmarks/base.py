@@ -10,15 +10,23 @@ import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from culturebench.generate.banks import Bank
 from culturebench.judge.verdicts import VerdictSchema
 from culturebench.runs import Run
 from culturebench.stats import EstimateDict
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-class HeadlineDict(EstimateDict):
-    """One of the few numbers a leaderboard ranks a benchmark by."""
+
+class _Descriptive(TypedDict, total=False):
+    ranked: bool  # False: the number says where a model sits, not how well it does (shown, never ranked)
+
+
+class HeadlineDict(EstimateDict, _Descriptive):
+    """One of the few numbers a leaderboard shows for a benchmark; ranked unless it says `ranked: False`."""
 
     higher_is_better: bool
     description: str
@@ -78,6 +86,46 @@ class Judging:
     agreement: Callable[[list[dict], list[dict]], dict]  # two verdict lists on the same replies -> agreement
 
 
+ProfileDraw = Callable[[dict, dict, Path], "Path | None"]  # (metrics.json section, headline numbers, PNG path)
+PlotDraw = Callable[["pd.DataFrame", Path], "Path | None"]  # (results-table rows of the benchmark, PNG path)
+
+
+@dataclass(frozen=True)
+class BoardFigure:
+    """A figure the leaderboard app shows for a benchmark: its slot on the page and how it is drawn.
+
+    Profile-card figures draw from one run: (its metrics.json section, its headline numbers, PNG path).
+    Board-wide figures draw from the results table's rows of the benchmark, every run: (rows, PNG path).
+    `draw` returns the path, or None when the data hold nothing to draw.
+    """
+
+    key: str  # the PNG's file name and the app's element id (profile-<key>, plots-<key>)
+    label: str  # the image's caption in the app
+    draw: ProfileDraw | PlotDraw
+    order: int  # place on its tab among every benchmark's figures, smallest first
+    wide: bool = True  # False: shares a row with the narrow figure next to it
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """Numbers a seed study published about its own models (other items and prompts: shown, never ranked)."""
+
+    title: str
+    source: str  # the study and its table
+    how: str  # recomputed from which raw outputs, or typed in
+    frame: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class LeaderboardViews:
+    """What a benchmark adds to the leaderboard app beyond its headline numbers (which every benchmark has)."""
+
+    profile: tuple[BoardFigure, ...] = ()  # figures on a model's profile card
+    plots: tuple[BoardFigure, ...] = ()  # figures comparing every model
+    card: Callable[[dict], list[str]] | None = None  # its metrics.json section -> Markdown lines for the card
+    published: Callable[[Path | None], list[PublishedTable]] | None = None  # reference data (or None) -> tables
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """One benchmark of the suite; adding a benchmark = a package that builds one of these + a registry line."""
@@ -95,3 +143,4 @@ class Benchmark:
     judging: Judging | None = None
     add_commands: Callable[[argparse._SubParsersAction], None] | None = None  # extra `culturebench` subcommands
     growable: tuple[Bank, ...] = ()  # dilemma banks `culturebench generate` can grow
+    leaderboard: LeaderboardViews | None = None  # its figures, card lines and published tables

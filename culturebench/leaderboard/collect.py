@@ -4,30 +4,37 @@ Each run's metrics.json (read through `results.load_metrics`, so only schema-che
 becomes one results file in the convention leaderboard Spaces use,
 
     {"config": {model_name, model_sha, dtype, chat_template, culturebench_version, datasets},
-     "results": {benchmark: {metric: {value, ci_low, ci_high, n, higher_is_better}}}}
+     "results": {benchmark: {metric: {value, ci_low, ci_high, n, higher_is_better, ranked}}}}
 
 and all runs together one tidy table (`results.parquet`, one row per run x benchmark x metric) for
-the app. A run scored on other dataset versions than the ones shipped now is kept but marked
+the app. Each run's metrics.json and report.md are copied to `runs/<entry>/` so the Space can draw a
+model's profile card and link its raw files without the run folder. A run scored on other dataset
+versions than the ones shipped now is kept but marked
 (`current_datasets` false, with the datasets that differ), never silently ranked with the others.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from culturebench import __version__
-from culturebench.files import write_atomic, write_json
+from culturebench.files import json_ready, write_atomic, write_json
 from culturebench.identity import parse_model_args
-from culturebench.report.compare import model_name, parse_run_names
+from culturebench.leaderboard.schema import validate_results_file
+from culturebench.report.compare import model_name
 from culturebench.results import dataset_versions, load_metrics
 
 RESULTS_DIR = "results"
+RUNS_DIR = "runs"
+RUN_FILES = ("metrics.json", "report.md")  # copied per run: the profile card's data and the raw files it links
 TABLE_FILE = "results.parquet"
-TABLE_COLUMNS = ("run", "model", "benchmark", "metric", "value", "ci_low", "ci_high", "n", "higher_is_better",
-                 "current_datasets", "stale_datasets", "culturebench_version")  # fmt: skip
+TABLE_COLUMNS = ("run", "entry", "model", "benchmark", "metric", "value", "ci_low", "ci_high", "n", "higher_is_better",
+                 "ranked", "current_datasets", "stale_datasets", "culturebench_version")  # fmt: skip
 
 
 def results_file(metrics: dict, name: str | None = None) -> dict:
@@ -43,7 +50,8 @@ def results_file(metrics: dict, name: str | None = None) -> dict:
         "culturebench_version": metrics.get("culturebench_version"),
         "datasets": run.get("datasets", {}),
     }
-    results = {bench: {metric: {k: h[k] for k in ("value", "ci_low", "ci_high", "n", "higher_is_better")}
+    results = {bench: {metric: {**{k: h[k] for k in ("value", "ci_low", "ci_high", "n", "higher_is_better")},
+                                "ranked": h.get("ranked", True)}  # false: descriptive, shown but never ranked
                        for metric, h in metrics_.items()}
                for bench, metrics_ in metrics.get("headline", {}).items()}  # fmt: skip
     return {"config": config, "results": results}
@@ -56,7 +64,10 @@ def stale_datasets(datasets: dict[str, dict]) -> list[str]:
 
 
 def collect(run_dirs: list[Path], output: Path, names: dict[str, str] | None = None) -> pd.DataFrame:
-    """Write OUTPUT/results/<model>__<run>.json per run and OUTPUT/results.parquet; return the table."""
+    """Write OUTPUT/results/<entry>.json, OUTPUT/runs/<entry>/ per run and OUTPUT/results.parquet; return the table.
+
+    <entry> is <model>__<run id>, the run id a hash of the run folder's path.
+    """
     names = names or {}
     rows: list[dict] = []
     seen: dict[str, Path] = {}
@@ -69,11 +80,15 @@ def collect(run_dirs: list[Path], output: Path, names: dict[str, str] | None = N
         seen[run_id] = run_dir
         stale = stale_datasets(entry["config"]["datasets"])
         entry["config"]["current_datasets"] = not stale
-        safe = entry["config"]["model_name"].strip("/").replace("/", "__")
-        write_json(output / RESULTS_DIR / f"{safe}__{run_id}.json", entry)
+        stem = f"{entry['config']['model_name'].strip('/').replace('/', '__')}__{run_id}"
+        validate_results_file(json_ready(entry), f"results file of {run_dir}")
+        write_json(output / RESULTS_DIR / f"{stem}.json", entry)
+        for name in RUN_FILES:
+            if (run_dir / name).is_file():
+                write_atomic(output / RUNS_DIR / stem / name, partial(shutil.copyfile, run_dir / name))
         for bench, metrics_ in entry["results"].items():
             for metric, h in metrics_.items():
-                rows.append({"run": run_id, "model": entry["config"]["model_name"], "benchmark": bench,
+                rows.append({"run": run_id, "entry": stem, "model": entry["config"]["model_name"], "benchmark": bench,
                              "metric": metric, **h, "current_datasets": not stale, "stale_datasets": ",".join(stale),
                              "culturebench_version": entry["config"]["culturebench_version"]})  # fmt: skip
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
@@ -82,32 +97,3 @@ def collect(run_dirs: list[Path], output: Path, names: dict[str, str] | None = N
     write_atomic(output / TABLE_FILE, lambda tmp: table.to_parquet(tmp, index=False))
     write_json(output / "collection.json", {"culturebench_version": __version__, "runs": [str(p) for p in run_dirs]})
     return table
-
-
-def add_parser(subparsers) -> None:
-    """`culturebench leaderboard collect`."""
-    lb = subparsers.add_parser(
-        "leaderboard",
-        help="build the leaderboard's results dataset from runs",
-        description="Leaderboard data: `collect` turns runs into one results file per run and a tidy table.",
-    )
-    sub = lb.add_subparsers(dest="leaderboard_command", required=True, metavar="STEP")
-    co = sub.add_parser(
-        "collect",
-        help="runs -> OUTPUT/results/*.json and OUTPUT/results.parquet",
-        description="Read each run's metrics.json (schema-checked) and write one results file per run "
-        "(config + headline results with CIs) and a tidy table. Runs scored on dataset versions other than "
-        "the shipped ones are kept and marked.",
-    )
-    co.add_argument("run_dirs", nargs="+", help="run folders with a metrics.json (culturebench report writes it)")
-    co.add_argument("--output", required=True, help="folder for the results dataset")
-    co.add_argument("--name", action="append", metavar="RUN_DIR=MODEL", help="name a run's model; repeatable")
-    co.set_defaults(func=_collect)
-
-
-def _collect(args) -> None:
-    table = collect([Path(r) for r in args.run_dirs], Path(args.output), parse_run_names(args.name))
-    print(f"{table['run'].nunique()} runs, {len(table)} results -> {Path(args.output) / TABLE_FILE}")
-    stale = table.loc[~table["current_datasets"], "model"].unique()
-    if len(stale):
-        print(f"scored on other dataset versions (kept, marked): {', '.join(stale)}")

@@ -25,6 +25,7 @@ FAMILIES = ("behavior", "hofstede", "selfconcept", "vsm", "wvs")
 VERSION = "1.0"
 
 HOFSTEDE_DIMENSIONS = ("pdi", "idv", "mas", "uai", "lto", "ivr")
+HOFSTEDE_PROMPT_LANGUAGES = {"native": "native", "native_en": "en"}  # task suffix -> prompt language
 VSM_CONDITIONS = ("aligned", "en", "zh", "all")
 WVS_DOMAINS = ("family", "workplace", "legal")
 WVS_PERSONAS = ("none", "basic", "profile")
@@ -98,6 +99,14 @@ def configs() -> dict[str, str]:
         "hofstede_options", "_hofstede_yaml", dimension="all", persona="none", options_only="true"
     )
     out["hofstede/_culturebench_hofstede.yaml"] = group_file("hofstede", [f"hofstede_{d}" for d in HOFSTEDE_DIMENSIONS])
+    # Prompt language (seed 001's multilingual approach): the core items in the country's language, and in English.
+    for suffix, language in HOFSTEDE_PROMPT_LANGUAGES.items():
+        out[f"hofstede/hofstede_{suffix}.yaml"] = task_file(
+            f"hofstede_{suffix}", "_hofstede_native_yaml", dimension="all", persona="basic", prompt_language=language
+        )
+    out["hofstede/_culturebench_hofstede_languages.yaml"] = group_file(
+        "hofstede_languages", [f"hofstede_{s}" for s in HOFSTEDE_PROMPT_LANGUAGES]
+    )
 
     # VSM 2013: one metric list for every condition, in _vsm_yaml.
     for cond in VSM_CONDITIONS:

@@ -81,7 +81,7 @@ def test_slice_with_a_rate_limit_is_generated_checked_and_built(spec, server, tm
     blind_rows = [json.loads(line) for line in (folder / "annotations" / "blind_pass.jsonl").open()]
     kept = [r for r in blind_rows if r["id"] in {i["id"] for i in every}]
     assert len(kept) == len(every) and f"{sum(r['agree'] for r in kept)}/{len(every)}" in card
-    ds = datasets.load_dataset(str(folder))
+    ds = datasets.load_dataset(str(folder), cache_dir=str(tmp_path / "hf-cache"))  # not a cached copy of the bank
     assert {s: len(ds[s]) for s in ds} == {s: len(rows) for s, rows in splits.items()}
     _no_key_anywhere(tmp_path)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -12,8 +13,12 @@ import pytest
 from culturebench.benchmarks.hofstede.documents import hofstede_documents
 from culturebench.cli import main
 from culturebench.countries import hofstede_scores
+from culturebench.leaderboard.board import load_board
 from culturebench.leaderboard.collect import TABLE_FILE, collect
+from culturebench.leaderboard.published import read_published
+from culturebench.leaderboard.schema import read_results_file, validate_results_file
 from culturebench.report.build import write_report
+from culturebench.results import validate_metrics
 from culturebench.runs import RunFileError
 
 STAMP = "2026-12-03T10-00-00.000000"
@@ -70,3 +75,49 @@ def test_bad_runs_are_refused_by_name(tmp_path, capsys):
         collect([tmp_path / "empty"], tmp_path / "board")
     assert main(["leaderboard", "collect", str(tmp_path / "empty"), "--output", str(tmp_path / "b")]) == 1
     assert "culturebench report" in capsys.readouterr().err
+
+
+def test_results_files_validate_and_a_foreign_one_is_refused_by_name(board):
+    for path in (board / "results").glob("*.json"):
+        entry = read_results_file(path)
+        assert entry["config"]["current_datasets"] is True
+        assert entry["results"]["wvs"]["position_trad_secular"]["ranked"] is False  # declared by the benchmark
+        assert entry["results"]["hofstede"]["alignment_r_IDV"]["ranked"] is True
+    path = sorted((board / "results").glob("*.json"))[0]
+    broken = json.loads(path.read_text())
+    broken["results"]["hofstede"]["alignment_r_IDV"]["value"] = [1]
+    with pytest.raises(RunFileError, match=rf"{path.name}: not a leaderboard results file at results/hofstede"):
+        validate_results_file(broken, str(path))
+    del broken["config"]["model_name"]
+    with pytest.raises(RunFileError, match="model_name"):
+        validate_results_file(broken, str(path))
+
+
+def test_metrics_json_takes_a_ranked_flag_and_only_a_boolean(synthetic_runs):
+    metrics = json.loads((next(iter(synthetic_runs.values())) / "metrics.json").read_text())
+    assert metrics["headline"]["wvs"]["position_trad_secular"]["ranked"] is False
+    assert "ranked" not in metrics["headline"]["hofstede"]["alignment_r_IDV"]  # absent: ranked
+    validate_metrics(metrics)
+    metrics["headline"]["wvs"]["position_trad_secular"]["ranked"] = "no"
+    with pytest.raises(RunFileError, match="headline/wvs/position_trad_secular/ranked"):
+        validate_metrics(metrics)
+
+
+def test_the_app_refuses_a_folder_whose_results_file_is_missing(board, tmp_path):
+    copy = tmp_path / "board"
+    shutil.copytree(board, copy)
+    victim = sorted((copy / "results").glob("*.json"))[0]
+    victim.unlink()
+    with pytest.raises(FileNotFoundError, match=victim.name):
+        load_board(copy)
+
+
+def test_collect_command_writes_the_published_tables_and_says_how_to_serve(synthetic_runs, tmp_path, capsys):
+    out = tmp_path / "board"
+    assert main(["leaderboard", "collect", *map(str, synthetic_runs.values()), "--output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "3 runs" in printed and f"culturebench leaderboard serve {out}" in printed
+    assert [t["title"] for t, _ in read_published(out)][0].startswith("Seed 003")  # typed in: no reference needed
+    assert main(["leaderboard", "collect", str(next(iter(synthetic_runs.values()))), "--output", str(out),
+                 "--reference", str(tmp_path / "nowhere")]) == 1  # fmt: skip
+    assert "--reference" in capsys.readouterr().err

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from functools import partial
 
 from culturebench.benchmarks.base import Benchmark, HeadlineDict, Probe
 from culturebench.benchmarks.hofstede.documents import HOFSTEDE_DATASET, hofstede_items
+from culturebench.benchmarks.hofstede.leaderboard import LEADERBOARD
+from culturebench.benchmarks.hofstede.metrics import mean_pearson_r
+from culturebench.benchmarks.hofstede.native import LANGUAGE_TASKS, NATIVE_DATASET, native_documents
 from culturebench.benchmarks.hofstede.report import hofstede_section
 from culturebench.countries import DEFAULT_GROUND_TRUTH
 from culturebench.dimensions import DIMENSIONS
@@ -19,14 +21,21 @@ TASKS: tuple[str, ...] = (*(f"{GROUP}_{d.lower()}" for d in DIMENSIONS), DEFAULT
 
 
 def probes(chat_template: bool) -> list[Probe]:
+    """The English prompt, and one per translated language (each ends in its own answer cue)."""
     condition = PromptCondition(persona="basic", country="US", chat_template=chat_template)
-    return [Probe("hofstede (A/B)", render_dilemma(hofstede_items()[0], condition), LETTERS)]
+    first = {}
+    for doc in native_documents("native", chat_template):
+        first.setdefault(doc["lang"], doc["prompt"])
+    return [
+        Probe("hofstede (A/B)", render_dilemma(hofstede_items()[0], condition), LETTERS),
+        *(Probe(f"hofstede native {lang} (A/B)", prompt, LETTERS) for lang, prompt in first.items() if lang != "en"),
+    ]
 
 
 def headline(metrics: dict) -> dict[str, HeadlineDict]:
     """Persona alignment (Pearson r over countries, default ground truth) per dimension, and their mean."""
     out: dict[str, HeadlineDict] = {}
-    rs = []
+    alignments = []
     for dim, entry in metrics.get("dimensions", {}).items():
         a = entry.get("alignment", {}).get(DEFAULT_GROUND_TRUTH)
         if a is None:
@@ -36,11 +45,11 @@ def headline(metrics: dict) -> dict[str, HeadlineDict]:
             "higher_is_better": True,
             "description": f"Pearson r over persona countries between {dim} score ({DEFAULT_GROUND_TRUTH}) and p(high)",
         }  # fmt: skip
-        if a["pearson_r"] is not None and math.isfinite(a["pearson_r"]):
-            rs.append(a["pearson_r"])
+        alignments.append(a)
     if out:
+        mean = mean_pearson_r(alignments)
         out["alignment_r_mean"] = {
-            "value": sum(rs) / len(rs) if rs else None, "ci_low": None, "ci_high": None, "n": len(rs),
+            "value": mean["value"], "ci_low": None, "ci_high": None, "n": mean["n"],
             "higher_is_better": True, "description": "mean over dimensions of the persona alignment r",
         }  # fmt: skip
     return out
@@ -49,10 +58,11 @@ def headline(metrics: dict) -> dict[str, HeadlineDict]:
 BENCHMARK = Benchmark(
     name="hofstede",
     title="Hofstede advice dilemmas",
-    tasks=(*TASKS, OPTIONS_TASK),
-    default_tasks=(GROUP, DEFAULT_TASK, OPTIONS_TASK),
-    datasets=(HOFSTEDE_DATASET, "countries"),
-    section=partial(hofstede_section, tasks=TASKS, options_task=OPTIONS_TASK),
+    tasks=(*TASKS, OPTIONS_TASK, *LANGUAGE_TASKS),
+    default_tasks=(GROUP, DEFAULT_TASK, OPTIONS_TASK),  # the prompt-language tasks run on request (their group)
+    datasets=(HOFSTEDE_DATASET, NATIVE_DATASET, "countries"),
+    section=partial(hofstede_section, tasks=TASKS, options_task=OPTIONS_TASK, language_tasks=LANGUAGE_TASKS),
     headline=headline,
     probes=probes,
+    leaderboard=LEADERBOARD,
 )

@@ -28,6 +28,7 @@ from culturebench.stats import DEFAULT_N_BOOT, DEFAULT_SEED, CorrelationDict, bo
 HIGH_CUT = 50.0
 SKEW_BOUNDS = (0.2, 0.8)
 ROW_COLUMNS: tuple[str, ...] = ("item_id", "dimension", "domain", "country", "order", "p_high")
+PROMPT_LANGUAGES: tuple[str, ...] = ("en", "native")  # the prompt languages compared, English first
 
 
 class Skew(TypedDict):
@@ -176,3 +177,63 @@ def hofstede_metrics(rows: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int
         out["dimensions"][dim] = entry
     out["shares"] = shares
     return out
+
+
+def mean_pearson_r(alignments: list[CorrelationDict]) -> dict:
+    """{value, n}: the mean Pearson r over alignments (dimensions) where it is defined; value None when none is."""
+    rs = [a["pearson_r"] for a in alignments if a["pearson_r"] is not None and math.isfinite(a["pearson_r"])]
+    return {"value": sum(rs) / len(rs) if rs else None, "n": len(rs)}
+
+
+def prompt_language_alignment(rows: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: int = DEFAULT_SEED) -> dict:
+    """Alignment by prompt language (seed 001's persona vs multilingual approach), on the same items and countries.
+
+    `rows`: score rows (ROW_COLUMNS + persona) with a `prompt_language` column ("en" | "native"). Only the
+    (dimension, item, country) cells asked in both languages are kept, then countries are compared on common
+    items as everywhere; per ground truth and dimension, each language's alignment (overall and by resource
+    level), and the mean Pearson r over dimensions, overall and per resource level.
+    """
+    combined = combine_orders(rows, "p_high")
+    cell = ["dimension", "item_id", "country"]
+    combined = combined[combined.groupby(cell)["prompt_language"].transform("nunique") == len(PROMPT_LANGUAGES)]
+    used = {lang: common_items(combined[combined["prompt_language"] == lang]) for lang in PROMPT_LANGUAGES}
+    shares = pd.concat(
+        [country_shares(block, n_boot, seed).assign(prompt_language=lang) for lang, block in used.items()],
+        ignore_index=True,
+    )
+    dims = [d for d in DIMENSIONS if d in set(shares["dimension"])]
+    native = used["native"]
+    out: dict = {
+        "countries": sorted(set(shares["country"])),
+        "n_items": {d: int(native.loc[native["dimension"] == d, "item_id"].nunique()) for d in dims},
+        "alignment": {},
+    }
+    for truth in GROUND_TRUTHS:
+        per_dim = {
+            dim: {
+                lang: dimension_alignment(shares[shares["prompt_language"] == lang], dim, truth, n_boot, seed)
+                for lang in PROMPT_LANGUAGES
+            }
+            for dim in dims
+            if hofstede_scores(dim, truth)
+        }
+        if per_dim:
+            out["alignment"][truth] = {
+                "dimensions": per_dim,
+                "mean_pearson_r": {
+                    lang: mean_pearson_r([a[lang] for a in per_dim.values()]) for lang in PROMPT_LANGUAGES
+                },
+                "mean_pearson_r_by_resource_level": {level: _level_means(per_dim, level) for level in RESOURCE_LEVELS},
+            }
+    out["shares"] = shares
+    return out
+
+
+def _level_means(per_dim: dict[str, dict[str, DimensionAlignment]], level: str) -> dict[str, dict]:
+    """{prompt language: mean Pearson r over dimensions} among the countries of one resource level."""
+    return {
+        lang: mean_pearson_r(
+            [a[lang]["by_resource_level"][level] for a in per_dim.values() if level in a[lang]["by_resource_level"]]
+        )  # fmt: skip
+        for lang in PROMPT_LANGUAGES
+    }

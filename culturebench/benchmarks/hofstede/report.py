@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
@@ -11,13 +12,16 @@ from matplotlib.figure import Figure
 
 from culturebench.benchmarks.base import ReportContext, Section
 from culturebench.benchmarks.hofstede.metrics import (
+    PROMPT_LANGUAGES,
     ROW_COLUMNS,
     SKEW_BOUNDS,
     hofstede_metrics,
     options_only_leaning,
+    prompt_language_alignment,
     score_row,
 )
-from culturebench.countries import GROUND_TRUTHS, get_country, hofstede_scores
+from culturebench.benchmarks.hofstede.native import LANGUAGES_GROUP
+from culturebench.countries import DEFAULT_GROUND_TRUTH, GROUND_TRUTHS, RESOURCE_LEVELS, get_country, hofstede_scores
 from culturebench.dimensions import DIMENSION_NAMES, DIMENSIONS
 from culturebench.files import save_figure
 from culturebench.prompts import NO_PERSONA
@@ -160,14 +164,112 @@ def hofstede_markdown(metrics: dict, shares: pd.DataFrame, figures: dict[str, st
     return lines
 
 
-def hofstede_section(ctx: ReportContext, tasks: tuple[str, ...], options_task: str) -> Section | None:
+LANGUAGE_NAMES = {"en": "English", "native": "country's language"}
+
+
+def language_figure(languages: dict, path: Path, truth: str = DEFAULT_GROUND_TRUTH) -> Path:
+    """Pearson r by dimension (left) and mean r by resource level (right), English beside the native language."""
+    entry = languages["alignment"][truth]
+    fig = Figure(figsize=(10, 4))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2, 1]})
+    dims, width = list(entry["dimensions"]), 0.38
+    for k, lang in enumerate(PROMPT_LANGUAGES):
+        cells = [entry["dimensions"][d][lang] for d in dims]
+        r = np.array([np.nan if c["pearson_r"] is None else c["pearson_r"] for c in cells], dtype=float)
+        low = np.array([np.nan if c["pearson_r"] is None else c["pearson_ci_low"] for c in cells], dtype=float)
+        high = np.array([np.nan if c["pearson_r"] is None else c["pearson_ci_high"] for c in cells], dtype=float)
+        x = np.arange(len(dims)) + (k - 0.5) * width
+        left.bar(x, np.nan_to_num(r), width, label=LANGUAGE_NAMES[lang], color=f"C{k}")
+        yerr = np.clip(np.nan_to_num(np.vstack([r - low, high - r])), 0, None)  # rounding may put r a hair outside
+        left.errorbar(x, np.nan_to_num(r), yerr=yerr, fmt="none", ecolor="k", elinewidth=0.7)
+        levels = entry["mean_pearson_r_by_resource_level"]
+        means = [levels[level][lang]["value"] for level in RESOURCE_LEVELS]
+        right.bar(np.arange(len(RESOURCE_LEVELS)) + (k - 0.5) * width,
+                  [np.nan if m is None else m for m in means], width, color=f"C{k}")  # fmt: skip
+    left.set_xticks(range(len(dims)), dims)
+    left.set(ylabel="Pearson r over countries [95 % CI]", ylim=(-1.05, 1.05), title=f"Alignment with {truth}")
+    left.axhline(0, color="grey", lw=0.6)
+    left.legend(fontsize=8, title="prompt language", title_fontsize=8)
+    right.set_xticks(range(len(RESOURCE_LEVELS)), [f"{level} resource" for level in RESOURCE_LEVELS])
+    right.set(ylim=(-1.05, 1.05))
+    right.set_title("Mean r over dimensions, by resource level", fontsize=9)
+    right.axhline(0, color="grey", lw=0.6)
+    fig.tight_layout()
+    save_figure(fig, path, dpi=120)
+    return path
+
+
+def _r_cell(a: dict) -> str:
+    if a["undefined"] is not None:
+        return f"undefined: {a['undefined']}"
+    return f"{ci_text(a, 'pearson_r', 'pearson_ci_low', 'pearson_ci_high')} | {fmt(a['pearson_p'])}"
+
+
+def language_markdown(languages: dict, figure: str | None) -> list[str]:
+    """English vs the country's language, per dimension and mean, then by resource level (seed 001's layout)."""
+    lines = [
+        "### Prompt language: English vs the persona country's language",
+        "",
+        f"The core items (`hofstede_native`) asked of the same {len(languages['countries'])} persona countries "
+        "twice: in English under the English persona, and in the country's own language (persona, item, "
+        "instruction and answer cue translated). Both are compared on the same items and countries "
+        "(" + ", ".join(f"{d} {n}" for d, n in languages["n_items"].items()) + " items). r is Pearson's over "
+        "countries with its 95 % bootstrap CI and parametric p.",
+        "",
+    ]
+    for truth, entry in languages["alignment"].items():
+        lines += [
+            f"Alignment with `{truth}`:",
+            "",
+            "| dim | countries | English r [95 % CI] | p | native r [95 % CI] | p |",
+            "|---|---|---|---|---|---|",
+        ]
+        for dim, a in entry["dimensions"].items():
+            lines.append(f"| {dim} | {a['en']['n']} | {_r_cell(a['en'])} | {_r_cell(a['native'])} |")
+        mean = entry["mean_pearson_r"]
+        lines += [
+            f"| mean | | {fmt(mean['en']['value'])} ({mean['en']['n']} dims) | | "
+            f"{fmt(mean['native']['value'])} ({mean['native']['n']} dims) | |",
+            "",
+            "By resource level of the country's language (web content share: high > 1 %, mid 0.1-1 %, low < 0.1 %):",
+            "",
+            "| dim | level | countries | English r | native r |",
+            "|---|---|---|---|---|",
+        ]
+        for dim, a in entry["dimensions"].items():
+            for level, en in a["en"]["by_resource_level"].items():
+                native = a["native"]["by_resource_level"][level]
+                cells = [fmt(s["pearson_r"]) if s["undefined"] is None else "undefined" for s in (en, native)]
+                lines.append(f"| {dim} | {level} | {en['n']} | {cells[0]} | {cells[1]} |")
+        for level, means in entry["mean_pearson_r_by_resource_level"].items():
+            lines.append(f"| mean | {level} | | {fmt(means['en']['value'])} | {fmt(means['native']['value'])} |")
+        lines.append("")
+    if figure:
+        lines += [f"![alignment by prompt language]({figure})", ""]
+    return lines
+
+
+def language_rows(ctx: ReportContext, language_tasks: Mapping[str, str]) -> pd.DataFrame:
+    """Score rows of the prompt-language tasks with their `prompt_language`; empty without their samples."""
+    frames = [pd.DataFrame.from_records(ctx.run.score_rows((task,), score_row)).assign(prompt_language=lang)
+              for task, lang in language_tasks.items()]  # fmt: skip
+    return (
+        pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else pd.DataFrame()
+    )
+
+
+def hofstede_section(
+    ctx: ReportContext, tasks: tuple[str, ...], options_task: str, language_tasks: Mapping[str, str]
+) -> Section | None:
     """Every metric of the run's Hofstede samples, its figures and its Markdown; None without samples.
 
-    The options-only control (`options_task`) is read apart and shown beside the no-persona leaning.
+    The options-only control (`options_task`) is read apart and shown beside the no-persona leaning; the
+    prompt-language tasks ({task: "en" | "native"}) give the English-vs-native comparison when both ran.
     """
     rows = pd.DataFrame.from_records(ctx.run.score_rows(tasks, score_row))
     control = pd.DataFrame.from_records(ctx.run.score_rows((options_task,), score_row))
-    if rows.empty and control.empty:
+    by_language = language_rows(ctx, language_tasks)
+    if rows.empty and control.empty and by_language.empty:
         return None
     if rows.empty:
         rows = pd.DataFrame(columns=[*ROW_COLUMNS, "persona"])
@@ -187,5 +289,25 @@ def hofstede_section(ctx: ReportContext, tasks: tuple[str, ...], options_task: s
         figures["country x dimension heatmap"] = ctx.relative(
             share_heatmap(persona, ctx.fig_dir / "hofstede_heatmap.png")
         )
+    markdown = (
+        hofstede_markdown(metrics, shares, figures)
+        if len(rows) or len(control)
+        else ["## Hofstede advice dilemmas", ""]
+    )
+    if set(by_language.get("prompt_language", ())) == set(PROMPT_LANGUAGES):
+        languages = prompt_language_alignment(by_language, n_boot=ctx.n_boot)
+        figure = None
+        if DEFAULT_GROUND_TRUTH in languages["alignment"]:
+            figure = ctx.relative(language_figure(languages, ctx.fig_dir / "hofstede_languages.png"))
+            figures["alignment by prompt language"] = figure
+        markdown += language_markdown(languages, figure)
+        metrics["languages"] = {**languages, "shares": languages["shares"].to_dict(orient="records")}
+    elif len(by_language):
+        (ran,) = set(by_language["prompt_language"])
+        markdown += [
+            f"Only the {LANGUAGE_NAMES[ran]} prompts of the prompt-language comparison ran; run both tasks (group "
+            f"`{LANGUAGES_GROUP}`) to compare English with the country's language.",
+            "",
+        ]
     metrics = {**metrics, "shares": shares.to_dict(orient="records"), "figures": figures}
-    return Section(metrics, hofstede_markdown(metrics, shares, figures))
+    return Section(metrics, markdown)

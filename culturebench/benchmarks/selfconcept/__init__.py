@@ -9,6 +9,7 @@ from culturebench.benchmarks.base import Benchmark, HeadlineDict, Probe
 from culturebench.benchmarks.selfconcept.behavior import BEHAVIOR_BANKS
 from culturebench.benchmarks.selfconcept.compare import compare_selfconcept
 from culturebench.benchmarks.selfconcept.judging import judging
+from culturebench.benchmarks.selfconcept.leaderboard import LEADERBOARD
 from culturebench.benchmarks.selfconcept.metrics import BEHAVIOR_SUFFIX, COMPOSITE
 from culturebench.benchmarks.selfconcept.report import selfconcept_section
 from culturebench.benchmarks.selfconcept.selfreport import LIKERT_BANKS, LIKERT_POINTS, likert_documents
@@ -24,11 +25,14 @@ def probes(chat_template: bool) -> list[Probe]:
     return [Probe("self-report (1-7)", prompt, LIKERT_POINTS)]
 
 
-def _estimate(est: dict | None, description: str, higher_is_better: bool) -> HeadlineDict | None:
+def _estimate(est: dict | None, description: str, higher_is_better: bool, ranked: bool = True) -> HeadlineDict | None:
     if not est or est.get("value") is None:
         return None
-    return {"value": est["value"], "ci_low": est.get("ci_low"), "ci_high": est.get("ci_high"), "n": est["n"],
-            "higher_is_better": higher_is_better, "description": description}  # fmt: skip
+    out: HeadlineDict = {"value": est["value"], "ci_low": est.get("ci_low"), "ci_high": est.get("ci_high"),
+                         "n": est["n"], "higher_is_better": higher_is_better, "description": description}  # fmt: skip
+    if not ranked:
+        out["ranked"] = False
+    return out
 
 
 def headline(metrics: dict) -> dict[str, HeadlineDict]:
@@ -40,6 +44,7 @@ def headline(metrics: dict) -> dict[str, HeadlineDict]:
         scores.get(COMPOSITE),
         f"independent minus interdependent self-construal (1-7 scale, {REFERENCE_VARIANT})",
         True,
+        ranked=False,  # a leaning, not a skill
     )
     for construct, gap in metrics.get("behavior_minus_selfreport", {}).get(REFERENCE_VARIANT, {}).items():
         out[f"gap_{construct}{BEHAVIOR_SUFFIX}"] = _estimate(
@@ -64,4 +69,5 @@ BENCHMARK = Benchmark(
     probes=probes,
     compare=compare_selfconcept,
     judging=judging(BEHAVIOR_TASKS),
+    leaderboard=LEADERBOARD,
 )

@@ -7,6 +7,7 @@ from functools import partial
 
 from culturebench.benchmarks.base import Benchmark, HeadlineDict, Probe
 from culturebench.benchmarks.vsm.compare import compare_vsm
+from culturebench.benchmarks.vsm.leaderboard import LEADERBOARD
 from culturebench.benchmarks.vsm.report import vsm_section
 from culturebench.benchmarks.vsm.survey import ANSWER_DIGITS, CONDITIONS, VSM_DATASET, vsm_documents
 from culturebench.dimensions import DIMENSIONS
@@ -73,4 +74,5 @@ BENCHMARK = Benchmark(
     probes=probes,
     compare=compare_vsm,
     add_report_options=add_report_options,
+    leaderboard=LEADERBOARD,
 )

@@ -13,6 +13,7 @@ from culturebench.benchmarks.wvs.documents import (
     WVS_SCHEMA,
     direct_documents,
 )
+from culturebench.benchmarks.wvs.leaderboard import LEADERBOARD
 from culturebench.benchmarks.wvs.map import AXES, WVS_REFERENCE
 from culturebench.benchmarks.wvs.report import wvs_section
 from culturebench.benchmarks.wvs.steer_cli import add_parser as add_steer_commands
@@ -46,6 +47,7 @@ def headline(metrics: dict) -> dict[str, HeadlineDict]:
             out[f"position_{axis}"] = {
                 "value": own[axis], "ci_low": low, "ci_high": high, "n": own["n_dilemmas"], "higher_is_better": True,
                 "description": f"no-persona position on {axis} from the dilemmas (positive: secular / self-expression)",
+                "ranked": False,  # where the model sits, not how well it does
             }  # fmt: skip
     for persona in PERSONAS[1:]:
         distances = [
@@ -73,5 +75,6 @@ BENCHMARK = Benchmark(
     headline=headline,
     probes=probes,
     add_commands=add_steer_commands,
+    leaderboard=LEADERBOARD,
     growable=(Bank(WVS_DATASET, WVS_SCHEMA, ("steer", "eval")),),
 )

@@ -349,6 +349,16 @@ def _cost(args: argparse.Namespace) -> None:
     print(f"cost of steering: {output / COST_JSON}, {output / COST_CSV}, {output / COST_PNG}")
 
 
+def _steered_arguments(parser: argparse.ArgumentParser, output_help: str) -> None:
+    """The vectors, layers, alphas, output and model of a command that steers at chosen layers."""
+    parser.add_argument("--vectors", required=True, help="file written by `culturebench steer train`")
+    parser.add_argument("--layers", default=None, help="layers to steer, e.g. 8,9,11; default: --sweep's top layers")
+    parser.add_argument("--sweep", default=None, help="a `steer sweep` output folder whose top layers to steer")
+    parser.add_argument("--alphas", default=DEFAULT_ALPHAS, help=f"comma-separated alphas; default {DEFAULT_ALPHAS}")
+    parser.add_argument("--output", required=True, help=output_help)
+    parser.add_argument("--model", default=None, help="model folder or id; default: the one the vectors record")
+
+
 def _common(parser: argparse.ArgumentParser, batch_size: int) -> None:
     parser.add_argument("--device", default="auto", help="cpu, cuda, cuda:1 ...; default: cuda when there is one")
     parser.add_argument(
@@ -455,12 +465,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         f"steering.png). OUTPUT/{MANIFEST} ties the folder to one model, vectors file and layer set; the same "
         "command resumes.",
     )
-    ev.add_argument("--vectors", required=True, help="file written by `culturebench steer train`")
-    ev.add_argument("--layers", default=None, help="layers to steer, e.g. 8,9,11; default: --sweep's top layers")
-    ev.add_argument("--sweep", default=None, help="a `steer sweep` output folder whose top layers to steer")
-    ev.add_argument("--alphas", default=DEFAULT_ALPHAS, help=f"comma-separated alphas; default {DEFAULT_ALPHAS}")
-    ev.add_argument("--output", required=True, help="folder for one run per alpha and the comparison")
-    ev.add_argument("--model", default=None, help="model folder or id; default: the one the vectors record")
+    _steered_arguments(ev, "folder for one run per alpha and the comparison")
     ev.add_argument(
         "--threshold",
         type=float,
@@ -482,12 +487,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "continuations generated under steering (128 tokens at temperature 0.7, as seed 002), read by the "
         f"steered and by the unsteered model. Writes OUTPUT/{COST_JSON}, {COST_CSV} and {COST_PNG}.",
     )
-    co.add_argument("--vectors", required=True, help="file written by `culturebench steer train`")
-    co.add_argument("--layers", default=None, help="layers to steer, e.g. 8,9,11; default: --sweep's top layers")
-    co.add_argument("--sweep", default=None, help="a `steer sweep` output folder whose top layers to steer")
-    co.add_argument("--alphas", default=DEFAULT_ALPHAS, help=f"comma-separated alphas; default {DEFAULT_ALPHAS}")
-    co.add_argument("--output", required=True, help="folder for the cost table and plot")
-    co.add_argument("--model", default=None, help="model folder or id; default: the one the vectors record")
+    _steered_arguments(co, "folder for the cost table and plot")
     co.add_argument(
         "--max-new-tokens",
         type=int,

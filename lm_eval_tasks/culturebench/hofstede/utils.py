@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import datasets
 import pandas as pd
 
 from culturebench.aggregation import once_per_rows
 from culturebench.benchmarks.hofstede.documents import hofstede_documents
-from culturebench.benchmarks.hofstede.metrics import common_items, country_shares, dimension_alignment, score_row
+from culturebench.benchmarks.hofstede.metrics import (
+    common_items,
+    country_shares,
+    dimension_alignment,
+    mean_pearson_r,
+    score_row,
+)
+from culturebench.benchmarks.hofstede.native import native_documents
 from culturebench.countries import DEFAULT_GROUND_TRUTH
 from culturebench.scoring import combine_orders, position_bias
 
@@ -21,6 +30,13 @@ def load(
     prompt ends at the instruction and the assistant turn is the answer cue.
     """
     docs = hofstede_documents(dimension, persona, chat_template=bool(chat_template), options_only=bool(options_only))
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(docs)})
+
+
+def load_native(prompt_language: str, chat_template: bool = False, **kwargs) -> datasets.DatasetDict:
+    """custom_dataset hook of the prompt-language tasks: the core items in the persona country's language
+    (prompt_language "native") or in English ("en"), for the same countries."""
+    docs = native_documents(prompt_language, chat_template=bool(chat_template))
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(docs)})
 
 
@@ -47,16 +63,20 @@ def agg_position_bias(rows: list[dict]) -> float:
 
 
 @once_per_rows
-def _alignment(rows: list[dict]) -> dict:
+def _alignment(rows: list[dict]) -> list[dict]:
+    """One alignment per dimension of the rows (a persona task has one; the prompt-language tasks have six)."""
     combined = _combined(rows)
     shares = country_shares(common_items(combined), n_boot=0)  # countries compared on the same items, as the report
-    return dimension_alignment(shares, combined["dimension"].iloc[0], DEFAULT_GROUND_TRUTH, n_boot=0)
+    return [dimension_alignment(shares, dim, DEFAULT_GROUND_TRUTH, n_boot=0) for dim in combined["dimension"].unique()]
 
 
 def agg_pearson_r(rows: list[dict]) -> float:
-    r = _alignment(rows)["pearson_r"]
+    """Pearson r over countries; over several dimensions, its mean (as the headline's alignment_r_mean)."""
+    r = mean_pearson_r(_alignment(rows))["value"]
     return float("nan") if r is None else r
 
 
 def agg_threshold_accuracy(rows: list[dict]) -> float:
-    return float(_alignment(rows)["threshold_accuracy"])
+    """Threshold accuracy; over several dimensions, its mean."""
+    defined = [a["threshold_accuracy"] for a in _alignment(rows) if not math.isnan(a["threshold_accuracy"])]
+    return sum(defined) / len(defined) if defined else math.nan

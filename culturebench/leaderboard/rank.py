@@ -1,0 +1,174 @@
+"""Rankings from the results table: per headline metric, per benchmark, and overall, with ties where CIs overlap.
+
+The numbers are the ones each benchmark declares as its headline (`Benchmark.headline`, collected by
+`collect`); this module only orders them. The method, as the app prints it, is `METHOD`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from culturebench.model_registry import find_model
+
+OVERALL = "overall"
+SIZE_BINS = ((10.0, "under 10B"), (100.0, "10-100B"), (math.inf, "100B and over"))
+UNKNOWN = "unknown"
+
+METHOD = """**How the ranking works.**
+- *Per metric*: models are ordered by the benchmark's headline number in its declared direction. Where the
+  number has a 95% CI, ties follow the CIs: the best model leads rank group 1 and every following model whose
+  CI overlaps the leader's CI joins that group; the first model that does not overlap leads the next group.
+  A group's rank is the position of its leader (1, 1, 1, 4, ...). Without CIs only equal values tie.
+- *Undefined numbers* (e.g. a correlation over constant answers) are never ranked: they are listed last with
+  no rank, and count as rank n (last place) in the scores below.
+- *Per benchmark*: the mean over its ranked metrics of the position score (n - rank) / (n - 1), n the models
+  with that metric (1 = first, 0 = last).
+- *Overall*: the mean of the benchmark scores over the benchmarks the model was run on (how many is shown);
+  a benchmark a model was not run on is missing, not zero.
+- Metrics that describe where a model sits rather than how well it does (a benchmark marks them, e.g. map
+  positions) are shown but not ranked. Runs scored on other dataset versions are marked and left out.
+- Ranks are recomputed among the models the filters keep."""
+
+
+def rank_metric(rows: pd.DataFrame) -> pd.DataFrame:
+    """One metric's rows (one per run) -> the same rows ordered best first with `rank` and `tied` (CI overlap).
+
+    rank is None for an undefined value. See METHOD for the rule.
+    """
+    higher = bool(rows["higher_is_better"].iloc[0]) if len(rows) else True
+    defined = rows[pd.to_numeric(rows["value"]).notna()]
+    undefined = rows.drop(defined.index)
+    ordered = defined.sort_values("value", ascending=not higher, kind="stable")
+    ranks: list[int] = []
+    leader = None
+    for position, (_, row) in enumerate(ordered.iterrows(), start=1):
+        if leader is None or not _same_group(leader, row):
+            leader, leader_rank = row, position
+        ranks.append(leader_rank)
+    counts = pd.Series(ranks).value_counts()
+    tied = [counts[r] > 1 for r in ranks]
+    out = pd.concat([ordered.assign(rank=ranks, tied=tied), undefined.assign(rank=None, tied=False)])
+    return out.reset_index(drop=True)
+
+
+def _same_group(leader: pd.Series, row: pd.Series) -> bool:
+    """Tied with the group's leader: CIs overlap, or (without CIs) the same value."""
+    bounds = [leader["ci_low"], leader["ci_high"], row["ci_low"], row["ci_high"]]
+    if any(b is None or math.isnan(b) for b in bounds):
+        return row["value"] == leader["value"]
+    return row["ci_high"] >= leader["ci_low"] and row["ci_low"] <= leader["ci_high"]
+
+
+def eligible(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows that may be ranked: current dataset versions, metrics not marked descriptive (`ranked` false)."""
+    return table[table["current_datasets"] & table["ranked"]]
+
+
+def position_scores(table: pd.DataFrame) -> pd.DataFrame:
+    """run x (benchmark, metric) position score in [0, 1]; an undefined value takes last place."""
+    parts = []
+    for _, rows in eligible(table).groupby(["benchmark", "metric"], sort=False):
+        ranked = rank_metric(rows)
+        n = len(ranked)
+        rank = pd.to_numeric(ranked["rank"], errors="coerce").fillna(n)  # undefined: last place
+        score = (n - rank) / (n - 1) if n > 1 else rank * 0 + 1.0
+        parts.append(ranked[["run", "benchmark", "metric"]].assign(score=score.astype(float)))
+    if not parts:
+        return pd.DataFrame(columns=["run", "benchmark", "metric", "score"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def benchmark_ranking(table: pd.DataFrame, benchmark: str) -> pd.DataFrame:
+    """One benchmark: a row per run with its score, tied rank, and each headline metric as 'value [lo, hi] (#r)'."""
+    rows = table[table["benchmark"] == benchmark]
+    scores = position_scores(rows).groupby("run")["score"].mean()
+    out = _runs(rows).assign(score=lambda f: f["run"].map(scores))
+    cells = {}
+    for metric, group in rows.groupby("metric", sort=False):
+        current = group[group["current_datasets"] & group["ranked"]]
+        ranked = pd.concat([rank_metric(current), group.drop(current.index).assign(rank=None, tied=False)])
+        cells[metric] = dict(zip(ranked["run"], ranked.apply(_cell, axis=1)))
+    for metric, by_run in cells.items():
+        out[metric] = out["run"].map(by_run).fillna("")
+    return _order(out)
+
+
+def overall_ranking(table: pd.DataFrame) -> pd.DataFrame:
+    """A row per run: its benchmark scores, the overall score (their mean), the benchmarks covered, its rank."""
+    scores = position_scores(table)
+    per_bench = scores.groupby(["run", "benchmark"])["score"].mean().unstack("benchmark")
+    out = _runs(table)
+    for bench in per_bench.columns:
+        out[bench] = out["run"].map(per_bench[bench]).round(3)
+    out["benchmarks"] = out["run"].map(per_bench.notna().sum(axis=1)).fillna(0).astype(int)
+    out["score"] = out["run"].map(per_bench.mean(axis=1))
+    return _order(out)
+
+
+def _runs(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per run: model, run id, registry facts, and whether its datasets are current."""
+    runs = table.drop_duplicates("run")[["run", "entry", "model", "current_datasets", "stale_datasets"]]
+    facts = pd.DataFrame([model_facts(m) for m in runs["model"]], index=runs.index)
+    datasets = runs.apply(lambda r: "current" if r["current_datasets"] else f"OTHER VERSIONS: {r['stale_datasets']}",
+                          axis=1)  # fmt: skip
+    return pd.concat([runs[["model", "run", "entry"]], facts], axis=1).assign(datasets=datasets).reset_index(drop=True)
+
+
+def _order(out: pd.DataFrame) -> pd.DataFrame:
+    """Best score first; equal scores share a rank; runs without a score (undefined, other datasets) last."""
+    out = out.sort_values("score", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+    ranks = out["score"].rank(ascending=False, method="min")
+    out.insert(0, "rank", ranks.map(lambda r: "" if pd.isna(r) else str(int(r))))
+    out["score"] = out["score"].round(3)
+    return out
+
+
+def _cell(row: pd.Series) -> str:
+    """'value [ci_low, ci_high] (#rank, tied)' as the rankings table shows one metric."""
+    value = row["value"]
+    if value is None or math.isnan(value):
+        return "undefined"
+    text = f"{value:.3f}"
+    if row["ci_low"] is not None and not math.isnan(row["ci_low"]) and not math.isnan(row["ci_high"]):
+        text += f" [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+    if row.get("rank") is not None and not pd.isna(row.get("rank")):
+        text += f" (#{int(row['rank'])}{'=' if row.get('tied') else ''})"
+    return text
+
+
+def size_bin(params_b: float | None) -> str:
+    """A model size as one of SIZE_BINS' labels, or 'unknown'."""
+    if params_b is None or math.isnan(params_b):
+        return UNKNOWN
+    return next(label for bound, label in SIZE_BINS if params_b < bound)
+
+
+def model_facts(model: str) -> dict[str, object]:
+    """Origin, organisation, size (billions and bin) from the model registry; 'unknown' where it has none."""
+    info = find_model(model)
+    params = info.params_b if info else None
+    return {"origin": info.origin if info else UNKNOWN, "organisation": info.organisation if info else UNKNOWN,
+            "params_b": params, "size": size_bin(params)}  # fmt: skip
+
+
+def filter_runs(table: pd.DataFrame, origins=(), organisations=(), sizes=()) -> pd.DataFrame:
+    """The table's rows whose model matches every given filter (an empty filter keeps all)."""
+    facts = {m: model_facts(m) for m in table["model"].unique()}
+    keep = table["model"].map(
+        lambda m: (
+            (not origins or facts[m]["origin"] in origins)
+            and (not organisations or facts[m]["organisation"] in organisations)
+            and (not sizes or facts[m]["size"] in sizes)
+        )
+    )
+    return table[keep.astype(bool)]
+
+
+def ranking(table: pd.DataFrame, benchmark: str = OVERALL, origins=(), organisations=(), sizes=()) -> pd.DataFrame:
+    """The rankings tab: overall or one benchmark, among the runs the filters keep."""
+    rows = filter_runs(table, origins, organisations, sizes)
+    if rows.empty:
+        return pd.DataFrame(columns=["rank", "model", "run", "origin", "organisation", "size", "score"])
+    return overall_ranking(rows) if benchmark == OVERALL else benchmark_ranking(rows, benchmark)
