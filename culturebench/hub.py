@@ -45,7 +45,7 @@ class Release:
     files: dict[str, str]
 
 
-def _release_files(folder: Path) -> dict[str, str]:
+def release_files(folder: Path) -> dict[str, str]:
     """Files that go to the Hub (hidden files and caches stay home), keyed by path, valued by git blob id."""
     files = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -128,7 +128,7 @@ def local_release(folder: Path, org: str) -> Release:
             "changed without a rebuild; rerun the bank's builder (it bumps the version and refreshes the hash)"
         )
     check_release_block(folder)
-    return Release(folder.name, folder, f"{org}/{folder.name}", str(card["version"]), actual, _release_files(folder))
+    return Release(folder.name, folder, f"{org}/{folder.name}", str(card["version"]), actual, release_files(folder))
 
 
 def dataset_folders(names: list[str], root: Path | None = None) -> list[Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from culturebench.leaderboard.collect import TABLE_FILE, collect
+from culturebench.leaderboard.publish import add_parser as add_publish_parser
 from culturebench.report.compare import parse_run_names
 
 DEFAULT_PORT = 7860
@@ -16,7 +17,7 @@ def add_parser(subparsers) -> None:
         "leaderboard",
         help="build the leaderboard's results dataset from runs and serve the leaderboard app",
         description="Leaderboard: `collect` turns runs into one results file per run and a tidy table; "
-        "`serve` starts the leaderboard app on a collected folder.",
+        "`serve` starts the leaderboard app on a collected folder; `publish` pushes the folder to a Hub dataset.",
     )
     sub = lb.add_subparsers(dest="leaderboard_command", required=True, metavar="STEP")
     co = sub.add_parser(
@@ -46,6 +47,7 @@ def add_parser(subparsers) -> None:
     sv.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port; default {DEFAULT_PORT}")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on; default 127.0.0.1")
     sv.set_defaults(func=_serve)
+    add_publish_parser(sub)
 
 
 def _collect(args) -> None:
