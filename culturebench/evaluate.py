@@ -101,19 +101,24 @@ def lm_eval_command(
     batch_size: str = "auto",
     apply_chat_template: bool = False,
     cache_key: str | None = None,
+    include_path: Path | None = None,
+    only_included: bool | None = None,
 ) -> list[str]:
     """The lm-eval command line `evaluate` runs (it passes the task folder itself).
 
     cache_key: the model's fingerprint; lm-eval's request cache lives under it, so it is never shared
     between models (lm-eval's own cache key ignores the model).
+    include_path: the task folder (default: the packaged one); only_included: every task is in it, so
+    lm-eval's built-in task index is not needed (default: every task is a packaged one).
     """
     cache = output / LM_EVAL_DIR / "cache" / (cache_key or "default") / "requests"
-    # Only packaged tasks: lm-eval's own run command without indexing its built-in tasks (culturebench.lm_eval_run).
-    ours = all(t.strip().startswith(OUR_PREFIX) for t in tasks.split(",") if t.strip())
+    if only_included is None:
+        only_included = all(t.strip().startswith(OUR_PREFIX) for t in tasks.split(",") if t.strip())
     cmd = [
         sys.executable,
         "-m",
-        "culturebench.lm_eval_run" if ours else "lm_eval",
+        # Only included tasks: lm-eval's own run command without indexing its built-in tasks (lm_eval_run).
+        "culturebench.lm_eval_run" if only_included else "lm_eval",
         "run",
         "--model",
         model,
@@ -122,7 +127,7 @@ def lm_eval_command(
         "--tasks",
         tasks,
         "--include_path",
-        str(tasks_dir()),
+        str(Path(include_path).resolve() if include_path else tasks_dir()),
         "--output_path",
         str(output / LM_EVAL_DIR),
         "--log_samples",

@@ -10,13 +10,15 @@ from culturebench.generate.spec import load_spec
 
 
 def _generate(args: argparse.Namespace) -> None:
+    from culturebench.generate.banks import spec_bank
     from culturebench.generate.build import build_dataset
     from culturebench.generate.pipeline import CACHE_DIR, check_run_folder, run_generation
     from culturebench.llm.backends import backend_name, make_backend
     from culturebench.llm.client import Client
 
     spec = load_spec(Path(args.spec))
-    spec.select(args.cells)  # unknown cells are refused before anything is built
+    spec.select(args.cells)  # unknown cells are refused before anything is built,
+    spec_bank(spec)  # and so are cell values the bank does not hold
     backend_spec = args.backend or f"gemini:{spec.model}"
     blind_spec = args.blind_backend or backend_spec
     out = Path(args.out)

@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 
 from culturebench.files import write_json, write_text
 from culturebench.formcues import POOLED, form_cues
-from culturebench.generate.banks import Bank, bank
+from culturebench.generate.banks import Bank, spec_bank
 from culturebench.generate.blindpass import label_drafts
 from culturebench.generate.checks import RULES, Rejection, check_drafts, text_of
 from culturebench.generate.spec import Cell, Spec
@@ -133,7 +133,7 @@ def run_generation(
 ) -> dict:
     """Draft, check and label the selected cells of `spec` into `out`; returns the report (also report.json)."""
     out = Path(out)
-    target = bank(spec.bank)
+    target = spec_bank(spec)
     chosen = spec.select(cells)
     claim_folder(out, spec, client.backend, blind_client.backend)
     asked = cell_requests(spec, chosen, count or spec.count)

@@ -14,6 +14,8 @@
     item_schema: {type: object, ...}   # JSON Schema of one drafted item (the fields the model writes)
     checks: {max_length_ratio: 1.5, near_duplicate_cosine: 0.3, pole_words: [...]}
     blind: {prompt: "... {scenario} {question} {option_1} {option_2} {positive} {negative} ..."}
+    extend: {domains: [digital_life]}  # optional: domains (and categories) beyond the bank's schema, which the
+                                       # cells may use; the built card records them (culturebench.generate.banks)
 
 A cell is named by its values joined with "/" (`F063/family`), which is what --cells takes.
 """
@@ -63,6 +65,7 @@ class Spec:
     blind_prompt: str
     checks: dict = field(default_factory=lambda: dict(DEFAULT_CHECKS))
     digest: str = ""  # sha256 of the spec file: a run folder belongs to one spec
+    extend: dict[str, list[str]] = field(default_factory=dict)  # domains and categories beyond the bank's schema
 
     def cells(self) -> list[Cell]:
         """Every cell, in the order of the dimensions and their values."""
@@ -124,9 +127,16 @@ def load_spec(path: Path) -> Spec:
     unknown_checks = set(checks) - set(DEFAULT_CHECKS)
     if unknown_checks:
         raise SpecError(f"{path}: unknown keys under 'checks': {sorted(unknown_checks)}")
+    extend = data.get("extend") or {}
+    if (
+        not isinstance(extend, dict)
+        or set(extend) - {"domains", "categories"}
+        or not all(isinstance(v, list) and all(isinstance(x, str) and x.strip() for x in v) for v in extend.values())
+    ):
+        raise SpecError(f"{path}: 'extend' must map 'domains' and/or 'categories' to lists of new values")
     spec = Spec(path, str(data["bank"]), str(data["model"]), float(data["temperature"]), data["per_request"],
                 data["count"], dims, list(data["row_fields"]), str(data["id_format"]), str(data["prompt"]),
-                data["item_schema"], blind["prompt"], checks, hashlib.sha256(raw).hexdigest())  # fmt: skip
+                data["item_schema"], blind["prompt"], checks, hashlib.sha256(raw).hexdigest(), extend)  # fmt: skip
     context = set(spec.cells()[0].context)
     for name, template, known in (
         ("prompt", spec.prompt, context | {"n"}),

@@ -19,3 +19,8 @@ class ContrastPair:
     id: str
     positive: str
     negative: str
+
+
+def alpha_name(alpha: float) -> str:
+    """Folder and file stem of one alpha: alpha_0, alpha_0.2, alpha_-0.1."""
+    return f"alpha_{alpha:g}"

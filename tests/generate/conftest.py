@@ -1,4 +1,5 @@
-"""A loopback Gemini server that drafts F063 family dilemmas and labels them blind, for the generation tests."""
+"""A loopback Gemini server that drafts dilemmas (F063 family ones for WVS, or Hofstede ones) and labels them
+blind, for the generation tests."""
 
 from __future__ import annotations
 
@@ -11,23 +12,27 @@ from pathlib import Path
 import pytest
 
 from culturebench.generate.spec import load_spec
-from tests.generate.drafts import GOOD, POLE_OF
+from tests.generate.drafts import GOOD
+from tests.generate.hofstede_drafts import HOFSTEDE_DRAFTS
 from tests.loopback_llm import Server
 
 KEY = "gm-test-secret-4c3b2a"
-SPEC = Path(__file__).resolve().parents[2] / "generation" / "specs" / "wvs_dilemmas.yaml"
+SPECS = Path(__file__).resolve().parents[2] / "generation" / "specs"
+SPEC = SPECS / "wvs_dilemmas.yaml"
+HOFSTEDE_SPEC = SPECS / "hofstede_dilemmas.yaml"
 CELL = "F063/family"
 
 
 class GenServer(Server):
     """Answers a generation prompt with the next chunk of `items` (chunks keyed by the request's seed, so a
-    re-ask gets the same chunk) and a blind prompt with the option on the positive pole, unless `blind_answers`
-    (option text of a draft's positive option -> (option to give: "right" or "wrong", confidence)) says otherwise.
+    re-ask gets the same chunk) and a blind prompt with the option on the `scored` pole, unless `blind_answers`
+    (option text of a draft's scored option -> (option to give: "right" or "wrong", confidence)) says otherwise.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, items: list[dict] = GOOD, scored: str = "positive") -> None:
         super().__init__("gemini")
-        self.items = copy.deepcopy(GOOD)
+        self.items = copy.deepcopy(items)
+        self.scored = scored
         self.per_request = 5
         self.chunks: dict[int, int] = {}
         self.blind_answers: dict[str, tuple[str, str]] = {}
@@ -37,7 +42,8 @@ class GenServer(Server):
         if "Option 1:" in prompt:
             self.answered["blind"] += 1
             options = {n: re.search(rf"^Option {n}: (.*)$", prompt, re.M).group(1) for n in ("1", "2")}
-            positive = next(n for n, text in options.items() if POLE_OF.get(text) == "positive")
+            pole_of = {o["text"]: o["pole"] for item in self.items for o in item["options"]}
+            positive = next(n for n, text in options.items() if pole_of.get(text) == self.scored)
             which, confidence = self.blind_answers.get(options[positive], ("right", "sure"))
             given = positive if which == "right" else ("2" if positive == "1" else "1")
             return json.dumps({"pole_option": given, "confidence": confidence, "balanced": "yes", "note": "fine"})
@@ -51,6 +57,15 @@ def server(monkeypatch):
     monkeypatch.setenv("GEMINI_API_KEY", KEY)
     monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
     s = GenServer()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def hofstede_server(monkeypatch):
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    s = GenServer(HOFSTEDE_DRAFTS, scored="high")
     yield s
     s.close()
 

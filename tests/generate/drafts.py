@@ -111,5 +111,3 @@ GOOD = [
         True,
     ),
 ]
-
-POLE_OF = {o["text"]: o["pole"] for item in GOOD for o in item["options"]}

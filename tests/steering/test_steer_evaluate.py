@@ -8,8 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from culturebench.benchmarks.wvs.steer_eval import NONE_TASKS, alpha_name, item_shifts, markdown, moved, with_zero
+from culturebench.benchmarks.wvs.steer_eval import NONE_TASKS, item_shifts, markdown, moved, with_zero
 from culturebench.runs import Run
+from culturebench.steering.base import alpha_name
 from tests.steering.test_cli import run
 
 

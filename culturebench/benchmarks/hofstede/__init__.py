@@ -12,6 +12,8 @@ from culturebench.benchmarks.hofstede.native import LANGUAGE_TASKS, NATIVE_DATAS
 from culturebench.benchmarks.hofstede.report import hofstede_section
 from culturebench.countries import DEFAULT_GROUND_TRUTH
 from culturebench.dimensions import DIMENSIONS
+from culturebench.generate.banks import Bank
+from culturebench.items import HOFSTEDE_SCHEMA
 from culturebench.prompts import LETTERS, PromptCondition, render_dilemma
 
 GROUP = "culturebench_hofstede"
@@ -65,4 +67,5 @@ BENCHMARK = Benchmark(
     headline=headline,
     probes=probes,
     leaderboard=LEADERBOARD,
+    growable=(Bank(HOFSTEDE_DATASET, HOFSTEDE_SCHEMA),),  # one data file per dimension
 )

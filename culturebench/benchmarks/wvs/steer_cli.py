@@ -265,8 +265,9 @@ def _sweep(args: argparse.Namespace) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from culturebench.benchmarks.wvs import steer_eval
+    from culturebench.benchmarks.wvs import steer_eval, steer_persona, steer_tax
     from culturebench.evaluate import run_evaluation
+    from culturebench.steering.base import alpha_name
     from culturebench.steering.vectors import SteeringVectors
 
     alphas = steer_eval.with_zero(parse_alphas(args.alphas))
@@ -275,9 +276,21 @@ def _evaluate(args: argparse.Namespace) -> None:
         raise NotADirectoryError(f"--output {output} is a file; give a folder")
     if not 0 < args.threshold < 1:
         raise ValueError(f"--threshold is a change of p(positive) in (0, 1), got {args.threshold}")
+    if (args.tax_include_path or args.tax_limit is not None) and not args.tax_tasks:
+        raise ValueError("--tax-include-path and --tax-limit are only read with --tax-tasks")
+    if args.tax_limit is not None and not args.tax_limit > 0:
+        raise ValueError(f"--tax-limit {args.tax_limit:g}: give a positive number of documents per task")
     vectors = SteeringVectors.load(args.vectors)
     layers = _chosen_layers(args, vectors.n_layers)
     model = _vectors_model(vectors, args.vectors, args.model)
+    persona = (
+        steer_persona.read_persona_run(Path(args.persona_run), model, args.apply_chat_template)
+        if args.persona_run
+        else None
+    )
+    tax_tasks, tax_local = (
+        steer_tax.check_tax_tasks(args.tax_tasks, args.tax_include_path) if args.tax_tasks else ([], False)
+    )
     manifest = steer_eval.steer_manifest(Path(args.vectors), model, layers, alphas)
     steer_eval.claim_folder(output, manifest, args.overwrite)
     for alpha in alphas:
@@ -286,7 +299,7 @@ def _evaluate(args: argparse.Namespace) -> None:
         run_evaluation(
             "steered",
             f"pretrained={model},steer_path={path.resolve()}",
-            output / steer_eval.alpha_name(alpha),
+            output / alpha_name(alpha),
             tasks=",".join(steer_eval.NONE_TASKS),
             limit=args.limit,
             device=args.device,
@@ -294,7 +307,23 @@ def _evaluate(args: argparse.Namespace) -> None:
             apply_chat_template=args.apply_chat_template,
             overwrite=args.overwrite,
         )
-    summary = steer_eval.write_summary(output, vectors.target, args.threshold)
+        if tax_tasks:
+            print(f"alpha = {alpha:g}: tax tasks {', '.join(tax_tasks)}", flush=True)
+            steer_tax.run_tax(
+                output,
+                model,
+                path,
+                alpha,
+                tax_tasks,
+                args.tax_include_path,
+                tax_local,
+                args.tax_limit if args.tax_limit is not None else args.limit,
+                args.device,
+                args.batch_size,
+                args.apply_chat_template,
+                args.overwrite,
+            )
+    summary = steer_eval.write_summary(output, vectors.target, args.threshold, persona=persona, tax_tasks=tax_tasks)
     print("\n".join(steer_eval.markdown(summary)))
     print(f"summary: {output / steer_eval.SUMMARY_MD}")
 
@@ -454,6 +483,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     sw.set_defaults(func=_sweep)
 
     from culturebench.benchmarks.wvs.steer_eval import DEFAULT_THRESHOLD, MANIFEST, SUMMARY_MD
+    from culturebench.benchmarks.wvs.steer_tax import TAX_DIR
     from culturebench.steering.cost import MAX_NEW_TOKENS
 
     ev = steps.add_parser(
@@ -463,7 +493,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "eval dilemmas with `--model steered` as an ordinary CultureBench run in OUTPUT/alpha_<a>/; then compare "
         f"every alpha with alpha = 0: map positions, paired shifts, entanglement, items moved ({SUMMARY_MD}, "
         f"steering.png). OUTPUT/{MANIFEST} ties the folder to one model, vectors file and layer set; the same "
-        "command resumes.",
+        "command resumes. --persona-run adds the comparison with persona prompts, --tax-tasks any lm-eval tasks "
+        "run steered at every alpha; the summary covers the options of the command that writes it.",
     )
     _steered_arguments(ev, "folder for one run per alpha and the comparison")
     ev.add_argument(
@@ -473,6 +504,29 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help=f"change of an item's p(positive) that counts as moved; default {DEFAULT_THRESHOLD}",
     )
     ev.add_argument("--limit", type=float, default=None, help="documents per task (for a quick look)")
+    ev.add_argument(
+        "--persona-run",
+        default=None,
+        metavar="RUN_DIR",
+        help="a `culturebench evaluate` run of the same model with the WVS persona tasks: compare each persona's "
+        "shift (and its entanglement) with steering's, and name the smallest alpha that reaches it",
+    )
+    ev.add_argument(
+        "--tax-tasks",
+        default=None,
+        metavar="TASKS",
+        help=f"comma-separated lm-eval tasks (e.g. mmlu,hellaswag) also run at every alpha with the same steering, "
+        f"in OUTPUT/{TAX_DIR}/alpha_<a>/; their main metric is reported against alpha",
+    )
+    ev.add_argument(
+        "--tax-include-path",
+        default=None,
+        metavar="DIR",
+        help="a folder of lm-eval task YAMLs that --tax-tasks names (lm-eval's --include_path)",
+    )
+    ev.add_argument(
+        "--tax-limit", type=float, default=None, help="documents per tax task; default: --limit (all when unset)"
+    )
     ev.add_argument("--device", default=None, help="lm-eval device, e.g. cpu or cuda:0")
     ev.add_argument("--batch-size", default="auto", help="lm-eval batch size; default auto")
     ev.add_argument("--apply-chat-template", action="store_true", help="wrap prompts in the model's chat template")

@@ -9,6 +9,9 @@ of the no-persona dilemma tasks with `--model steered`, so the numbers come from
 rerun with other vectors, layers or model is refused. The summary reads the runs back and compares each
 alpha with alpha = 0 on the same dilemmas: map position, paired shift of each axis and of each item with
 bootstrap CIs, the entanglement ratio, per-domain shifts, and which targeted items moved past a threshold.
+
+Two optional parts, both checked before a model loads: the persona comparison (`--persona-run`,
+steer_persona.py) and the capability tax (`--tax-tasks`, steer_tax.py).
 """
 
 from __future__ import annotations
@@ -24,23 +27,21 @@ from culturebench.benchmarks.wvs.documents import WVS_DOMAINS
 from culturebench.benchmarks.wvs.entanglement import entanglement_ratio, paired_shifts
 from culturebench.benchmarks.wvs.map import AXES, ITEMS
 from culturebench.benchmarks.wvs.metrics import dilemma_position, dilemma_score_row
+from culturebench.benchmarks.wvs.steer_persona import PersonaRun, persona_comparison, persona_markdown, persona_points
+from culturebench.benchmarks.wvs.steer_tax import tax_markdown, tax_panel, tax_results
 from culturebench.benchmarks.wvs.steering import target_axis, target_items
 from culturebench.files import json_ready, write_json, write_text
 from culturebench.identity import file_digest
 from culturebench.runs import Run, read_json
 from culturebench.scoring import combine_orders
 from culturebench.stats import DEFAULT_N_BOOT, DEFAULT_SEED, percentile_interval
+from culturebench.steering.base import alpha_name
 
 NONE_TASKS: tuple[str, ...] = tuple(f"culturebench_wvs_{d}_none" for d in WVS_DOMAINS)
 STEER_FILES = "steer_files"
 MANIFEST = "steering.json"
 SUMMARY_MD = "steering.md"
 DEFAULT_THRESHOLD = 0.05  # shift of an item's mean p(positive) that counts as "moved" (its CI must clear it too)
-
-
-def alpha_name(alpha: float) -> str:
-    """Folder and file stem of one alpha: alpha_0, alpha_0.2, alpha_-0.1."""
-    return f"alpha_{alpha:g}"
 
 
 def with_zero(alphas: Sequence[float]) -> list[float]:
@@ -132,8 +133,16 @@ def moved(shift: dict, direction: float, threshold: float) -> bool:
     return s >= threshold and min(low, high) >= threshold if math.isfinite(low) else s >= threshold
 
 
-def summarise(output: Path, target: str, threshold: float = DEFAULT_THRESHOLD, n_boot: int = DEFAULT_N_BOOT) -> dict:
-    """Every alpha's position, shifts, entanglement and moved items against alpha = 0 (see module doc)."""
+def summarise(
+    output: Path,
+    target: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    n_boot: int = DEFAULT_N_BOOT,
+    persona: PersonaRun | None = None,
+    tax_tasks: Sequence[str] = (),
+) -> dict:
+    """Every alpha's position, shifts, entanglement and moved items against alpha = 0 (see module doc), and
+    the persona comparison and the tax tasks' metrics when asked for."""
     manifest = read_json(output / MANIFEST)
     alphas = manifest["alphas"]
     frames = {a: alpha_rows(output / alpha_name(a)) for a in alphas}
@@ -162,6 +171,10 @@ def summarise(output: Path, target: str, threshold: float = DEFAULT_THRESHOLD, n
                 if (rows["domain"] == d).any() and set(rows.loc[rows["domain"] == d, "item"]) >= set(ITEMS)
             }
         out["alphas"][f"{alpha:g}"] = entry
+    if persona is not None:
+        out["persona"] = persona_comparison(persona, axis, out["alphas"])
+    if tax_tasks:
+        out["tax"] = tax_results(output, alphas, tax_tasks)
     return out
 
 
@@ -201,27 +214,37 @@ def markdown(summary: dict) -> list[str]:
             f"| {alpha} | {_ci(e['targeted_shift'])} | {_ci(e['untargeted_shift'])} | {ratio} "
             f"| {len(entry['moved'])} of {n_target} |"
         )
+    if "persona" in summary:
+        lines += ["", *persona_markdown(summary)]
+    if "tax" in summary:
+        lines += ["", *tax_markdown(summary)]
     return lines
 
 
 def plot(summary: dict, path: Path) -> Path:
-    """Left: each axis's paired shift against alpha with CIs; right: arrows on the map from alpha = 0."""
+    """Left: each axis's paired shift against alpha with CIs (persona shifts as points to the right); middle:
+    arrows on the map from alpha = 0; right, with --tax-tasks: each task's main metric against alpha."""
     from matplotlib.figure import Figure
 
     from culturebench.files import save_figure
 
-    fig = Figure(figsize=(11, 4.5), layout="constrained")
-    left, right = fig.subplots(1, 2)
+    tax = summary.get("tax") or {}
+    fig = Figure(figsize=(16 if tax else 11, 4.5), layout="constrained")
+    left, right, *rest = fig.subplots(1, 3 if tax else 2)
     steered = [
         (float(a), e) for a, e in summary["alphas"].items() if a != "0" and "targeted_shift" in e["entanglement"]
     ]
+    colors = {}
     for key, label in (("targeted_shift", summary["targeted_axis"]), ("untargeted_shift", "other axis")):
         xs = [0.0] + [a for a, _ in steered]
         ys = [0.0] + [e["entanglement"][key]["value"] for _, e in steered]
         low = [0.0] + [e["entanglement"][key]["ci_low"] for _, e in steered]
         high = [0.0] + [e["entanglement"][key]["ci_high"] for _, e in steered]
-        left.plot(xs, ys, marker="o", label=label)
+        (line,) = left.plot(xs, ys, marker="o", label=label)
+        colors[key] = line.get_color()
         left.fill_between(xs, low, high, alpha=0.2)
+    if "persona" in summary:
+        persona_points(left, summary["persona"]["conditions"], [a for a, _ in steered], colors)
     left.axhline(0, color="grey", lw=0.8)
     left.set(xlabel="alpha", ylabel="shift from alpha = 0 (map units)", title="Steering curves, 95% CI")
     left.legend(fontsize=8)
@@ -237,14 +260,21 @@ def plot(summary: dict, path: Path) -> Path:
             right.annotate(f"alpha = {alpha}", (pos["surv_selfexp"], pos["trad_secular"]), fontsize=8)
         right.legend(fontsize=8)
     right.set(xlabel="survival - self-expression", ylabel="traditional - secular-rational", title="Map position")
+    if tax:
+        tax_panel(rest[0], tax)
     return save_figure(fig, path)
 
 
 def write_summary(
-    output: Path, target: str, threshold: float = DEFAULT_THRESHOLD, n_boot: int = DEFAULT_N_BOOT
+    output: Path,
+    target: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    n_boot: int = DEFAULT_N_BOOT,
+    persona: PersonaRun | None = None,
+    tax_tasks: Sequence[str] = (),
 ) -> dict:
     """Summarise the runs in `output` into steering_summary.json, steering.md and steering.png."""
-    summary = summarise(output, target, threshold, n_boot)
+    summary = summarise(output, target, threshold, n_boot, persona, tax_tasks)
     figure = plot(summary, output / "steering.png")
     write_json(output / "steering_summary.json", json_ready(summary))
     write_text(output / SUMMARY_MD, "\n".join([*markdown(summary), "", f"![steering]({figure.name})", ""]))
