@@ -253,7 +253,7 @@ def aim_failures(name: str, report: CueReport) -> list[str]:
     """One line per aim that `report` (the category `name`, or POOLED) misses; empty when it meets them all."""
     out = []
     limit = AIMS["accuracy_pooled"] if name == POOLED else AIMS["accuracy_category"]
-    if report["accuracy"] > limit:
+    if not report["accuracy"] <= limit:  # NaN (fewer than two items) is no evidence: it misses the aim
         out.append(f"{name}: options-only accuracy {report['accuracy']:.2f} > {limit:.2f}")
     gap = abs(report["status_quo_pole"] - report["status_quo_other"])
     if gap > AIMS["status_quo_gap"]:
@@ -293,9 +293,16 @@ def form_cues(
     giveaway words are computed without them, so the aim applies to the form that remains; the pooled
     classifier drops every category's meaning words.
     """
-    meaning = {name: frozenset(words) for name, words in (meaning_words or {}).items()}
+    meaning = {}
+    for name, words in (meaning_words or {}).items():
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise ValueError(f"meaning words of {name!r} must be a list of words, got {type(words).__name__}")
+        meaning[name] = frozenset(w.lower() for w in words)
     ordered = sorted(items, key=lambda i: i["id"])  # the baseline's random swaps must not hang on file order
     groups: dict[str, list[dict]] = {item[category]: [] for item in items}
+    unknown = sorted(set(meaning) - set(groups))
+    if unknown:
+        raise ValueError(f"meaning words for {unknown}, which are not {category} values of the bank")
     for item in ordered:
         groups[item[category]].append(item)
     out = {
@@ -316,11 +323,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pole", default="high", help="the scored pole (high, positive)")
     parser.add_argument("--shuffles", type=int, default=SHUFFLES, help="shuffled-label runs for the baseline")
     parser.add_argument(
-        "--meaning-words", type=Path, help="JSON {category: [words]} of words that name a category's pole by meaning"
+        "--meaning-words",
+        type=Path,
+        help="JSON {category: [words]} (or generation/wvs/meaning_words.json) of words that name a pole by meaning",
     )
     args = parser.parse_args(argv)
     items = [json.loads(line) for f in args.files for line in f.read_text(encoding="utf-8").splitlines() if line]
     meaning = json.loads(args.meaning_words.read_text(encoding="utf-8")) if args.meaning_words else None
+    if meaning:  # the builders' source file holds {category: {"words": [...], "why": ...}}
+        meaning = {k: v["words"] if isinstance(v, dict) and "words" in v else v for k, v in meaning.items()}
     failures = []
     for name, r in form_cues(items, args.category, args.pole, args.shuffles, meaning_words=meaning).items():
         print(

@@ -196,6 +196,10 @@ def _difference(local: dict[str, str], remote: dict[str, str]) -> str:
     return "; ".join(parts)
 
 
+def _semver(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
 def publish_one(api: HfApi, release: Release, dry_run: bool, say: Callable[[str], None]) -> str:
     """Create the repo if needed, upload the folder and tag it with the version; returns what happened."""
     repo, version = release.repo_id, release.version
@@ -209,6 +213,12 @@ def publish_one(api: HfApi, release: Release, dry_run: bool, say: Callable[[str]
         raise PublishError(
             f"{repo}: version {version} is already on the Hub with other content ({_difference(release.files, remote)})"
             f"; bump 'version' in {release.folder}/README.md (the builders do) before publishing"
+        )
+    newer = sorted((t for t in tags if SEMVER.match(t) and _semver(t) > _semver(version)), key=_semver)
+    if newer:
+        raise PublishError(
+            f"{repo}: version {newer[-1]} is already on the Hub; publishing {version} would roll `main` back to an "
+            "older bank. Bump 'version' above it, or leave the older release as its tag."
         )
     action = (
         f"{'create the dataset repo, ' if not exists else ''}upload {len(release.files)} files "

@@ -96,6 +96,16 @@ def test_meaning_words_are_hidden_from_the_classifier_only():
     assert (masked["pole_longer"], masked["status_quo_pole"]) == (plain["pole_longer"], plain["status_quo_pole"])
 
 
+def test_meaning_words_must_be_words_of_known_categories():
+    items = [_item(i, f"Pray over the {n}", f"Sleep over the {n}") for i, n in enumerate(NOUNS.split())]
+    upper = form_cues(items, "cat", "high", shuffles=0, meaning_words={"A": ["Pray"]})["A"]
+    assert upper["meaning_words"] == ["pray"] and upper["giveaways"][0][0] == "sleep"  # lower-cased like the tokens
+    with pytest.raises(ValueError, match="list of words"):
+        form_cues(items, "cat", "high", shuffles=0, meaning_words={"A": {"words": ["pray"], "why": "x"}})
+    with pytest.raises(ValueError, match="not cat values"):
+        form_cues(items, "cat", "high", shuffles=0, meaning_words={"B": ["pray"]})
+
+
 def test_aims_name_each_miss():
     """A bank built to miss every aim gets one line per aim; a balanced one gets none."""
     bad = cue_report([(f"Sign the long {n} form", f"Stay with the {n}") for n in NOUNS.split()], shuffles=0)

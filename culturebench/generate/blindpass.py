@@ -27,8 +27,12 @@ LABEL_SCHEMA = {
 
 
 def blind_requests(rows: list[tuple[dict, dict]], prompt: str, seed: str) -> list[tuple[dict, dict, Request]]:
-    """(row, what the annotator sees, request) per (row, cell context); options swapped at random by `seed`."""
-    shown = dilemma_rows([r for r, _ in rows], seed, fields=("id", "scenario", "question"))
+    """(row, what the annotator sees, request) per (row, cell context); options swapped at random by `seed`.
+
+    Each row is shuffled with its own seed (`seed` and its id), so a draft is shown the same way, and its
+    cached label reused, whatever other drafts a rerun accepts.
+    """
+    shown = [dilemma_rows([r], f"{seed}:{r['id']}", fields=("id", "scenario", "question"))[0] for r, _ in rows]
     out = []
     for (row, context), view in zip(rows, shown):
         view = {"blind_id": blind_id(view.pop("id")), **view}

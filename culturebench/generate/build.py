@@ -247,9 +247,11 @@ def build_dataset(run_dir: Path, spec: Spec, target: Path, base: Path | None = N
     if RELEASE_START in text:
         write_release_block(tmp)
     registered.items(tmp)  # the grown bank passes the bank's own validator (with the extension its card records)
+    previous = staging / "previous"  # the old folder is kept until the new one is in place
     if target.exists():
-        shutil.rmtree(target)
+        os.replace(target, previous)
     os.replace(tmp, target)
+    shutil.rmtree(previous, ignore_errors=True)
     staging.rmdir()
     return target
 

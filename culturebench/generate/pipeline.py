@@ -108,7 +108,8 @@ def _drafts(spec: Spec, asked: list[tuple[Cell, int, int, Request]], client: Cli
             continue
         for k, item in enumerate(value["items"][:n]):
             drafted = item if isinstance(item, dict) else {"value": item}
-            row = {"id": draft_id(cell, chunk, k), **{f: cell.context[f] for f in spec.row_fields}, **drafted}
+            # the pipeline's id and cell fields win: a draft cannot claim another cell or another draft's id
+            row = {**drafted, "id": draft_id(cell, chunk, k), **{f: cell.context[f] for f in spec.row_fields}}
             drafts.append((row, drafted, cell))
     return drafts, failed
 

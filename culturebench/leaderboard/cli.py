@@ -26,10 +26,12 @@ def add_parser(subparsers) -> None:
         description="Read each run's metrics.json (schema-checked) and write one results file per run "
         "(config + headline results with CIs), a tidy table, a copy of each run's metrics.json and report.md, "
         "and OUTPUT/published.json (the seed studies' published tables; recomputed ones need --reference). "
-        "Runs scored on dataset versions other than the shipped ones are kept and marked.",
+        "Runs scored on dataset versions other than the shipped ones, and runs made with --limit or demo runs, are "
+        "kept and marked, never ranked. OUTPUT mirrors this collection: results files and run folders of runs not "
+        "given here (left by an earlier collect) are removed, so `publish` uploads only these runs.",
     )
     co.add_argument("run_dirs", nargs="+", help="run folders with a metrics.json (culturebench report writes it)")
-    co.add_argument("--output", required=True, help="folder for the results dataset")
+    co.add_argument("--output", required=True, help="folder for the results dataset (it mirrors this collection)")
     co.add_argument("--name", action="append", metavar="RUN_DIR=MODEL", help="name a run's model; repeatable")
     co.add_argument(
         "--reference",
@@ -63,6 +65,12 @@ def _collect(args) -> None:
     stale = table.loc[~table["current_datasets"], "model"].unique()
     if len(stale):
         print(f"scored on other dataset versions (kept, marked): {', '.join(stale)}")
+    partial = table.drop_duplicates("run").query("not complete")
+    if len(partial):
+        print(
+            "incomplete (kept, marked, not ranked): "
+            + ", ".join(f"{m} ({w})" for m, w in zip(partial["model"], partial["incomplete"]))
+        )
     print(f"serve it: culturebench leaderboard serve {output}")
 
 

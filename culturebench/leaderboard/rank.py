@@ -15,6 +15,7 @@ from culturebench.model_registry import find_model
 OVERALL = "overall"
 SIZE_BINS = ((10.0, "under 10B"), (100.0, "10-100B"), (math.inf, "100B and over"))
 UNKNOWN = "unknown"
+DIGITS = 9  # values and scores are compared rounded to this many decimals: float noise never splits a tie
 
 METHOD = """**How the ranking works.**
 - *Per metric*: models are ordered by the benchmark's headline number in its declared direction. Where the
@@ -23,24 +24,33 @@ METHOD = """**How the ranking works.**
   A group's rank is the position of its leader (1, 1, 1, 4, ...). Without CIs only equal values tie.
 - *Undefined numbers* (e.g. a correlation over constant answers) are never ranked: they are listed last with
   no rank, and count as rank n (last place) in the scores below.
-- *Per benchmark*: the mean over its ranked metrics of the position score (n - rank) / (n - 1), n the models
-  with that metric (1 = first, 0 = last).
+- *Per benchmark*: the mean of the position score (n - rank) / (n - 1), n the models with that metric (1 = first,
+  0 = last; a lone model scores 1, or 0 when its number is undefined), over the ranked metrics that every ranked
+  model of the benchmark reports: models that ran part of a benchmark (e.g. one Hofstede dimension) are compared
+  with the others on the metrics they share, not on different sets.
 - *Overall*: the mean of the benchmark scores over the benchmarks the model was run on (how many is shown);
   a benchmark a model was not run on is missing, not zero.
 - Metrics that describe where a model sits rather than how well it does (a benchmark marks them, e.g. map
-  positions) are shown but not ranked. Runs scored on other dataset versions are marked and left out.
+  positions) are shown but not ranked. Runs scored on other dataset versions, runs made with `--limit` (part of
+  the items) and demo runs are shown, marked, and never ranked.
 - Ranks are recomputed among the models the filters keep."""
 
 
 def rank_metric(rows: pd.DataFrame) -> pd.DataFrame:
     """One metric's rows (one per run) -> the same rows ordered best first with `rank` and `tied` (CI overlap).
 
-    rank is None for an undefined value. See METHOD for the rule.
+    rank is None for an undefined value. See METHOD for the rule. Runs that disagree on the direction are refused.
     """
-    higher = bool(rows["higher_is_better"].iloc[0]) if len(rows) else True
+    directions = rows["higher_is_better"].astype(bool).unique()
+    if len(directions) > 1:
+        where = "/".join(str(rows[c].iloc[0]) for c in ("benchmark", "metric") if c in rows) or "a metric"
+        raise ValueError(f"{where}: runs disagree on higher_is_better (collected with different culturebench "
+                         "versions?); collect them again with one version")  # fmt: skip
+    higher = bool(directions[0]) if len(directions) else True
     defined = rows[pd.to_numeric(rows["value"]).notna()]
     undefined = rows.drop(defined.index)
-    ordered = defined.sort_values("value", ascending=not higher, kind="stable")
+    ordered = defined.assign(_key=defined["value"].round(DIGITS))
+    ordered = ordered.sort_values("_key", ascending=not higher, kind="stable").drop(columns="_key")
     ranks: list[int] = []
     leader = None
     for position, (_, row) in enumerate(ordered.iterrows(), start=1):
@@ -57,23 +67,31 @@ def _same_group(leader: pd.Series, row: pd.Series) -> bool:
     """Tied with the group's leader: CIs overlap, or (without CIs) the same value."""
     bounds = [leader["ci_low"], leader["ci_high"], row["ci_low"], row["ci_high"]]
     if any(b is None or math.isnan(b) for b in bounds):
-        return row["value"] == leader["value"]
+        return round(row["value"], DIGITS) == round(leader["value"], DIGITS)
     return row["ci_high"] >= leader["ci_low"] and row["ci_low"] <= leader["ci_high"]
 
 
 def eligible(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows that may be ranked: current dataset versions, metrics not marked descriptive (`ranked` false)."""
-    return table[table["current_datasets"] & table["ranked"]]
+    """The rows that may be ranked: current dataset versions, complete runs (no --limit, not a demo), metrics not
+    marked descriptive (`ranked` false)."""
+    return table[table["current_datasets"] & table["complete"] & table["ranked"]]
+
+
+def shared_metrics(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per benchmark, only the metrics every run of that benchmark in `rows` reports (see METHOD)."""
+    runs = rows.groupby("benchmark")["run"].transform("nunique")
+    return rows[rows.groupby(["benchmark", "metric"])["run"].transform("nunique") == runs]
 
 
 def position_scores(table: pd.DataFrame) -> pd.DataFrame:
-    """run x (benchmark, metric) position score in [0, 1]; an undefined value takes last place."""
+    """run x (benchmark, metric) position score in [0, 1] over the eligible runs' shared metrics; an undefined
+    value takes last place (0, also when it is the only run)."""
     parts = []
-    for _, rows in eligible(table).groupby(["benchmark", "metric"], sort=False):
+    for _, rows in shared_metrics(eligible(table)).groupby(["benchmark", "metric"], sort=False):
         ranked = rank_metric(rows)
         n = len(ranked)
-        rank = pd.to_numeric(ranked["rank"], errors="coerce").fillna(n)  # undefined: last place
-        score = (n - rank) / (n - 1) if n > 1 else rank * 0 + 1.0
+        rank = pd.to_numeric(ranked["rank"], errors="coerce")
+        score = (n - rank.fillna(n)) / (n - 1) if n > 1 else rank.notna().astype(float)  # undefined: last place
         parts.append(ranked[["run", "benchmark", "metric"]].assign(score=score.astype(float)))
     if not parts:
         return pd.DataFrame(columns=["run", "benchmark", "metric", "score"])
@@ -87,7 +105,7 @@ def benchmark_ranking(table: pd.DataFrame, benchmark: str) -> pd.DataFrame:
     out = _runs(rows).assign(score=lambda f: f["run"].map(scores))
     cells = {}
     for metric, group in rows.groupby("metric", sort=False):
-        current = group[group["current_datasets"] & group["ranked"]]
+        current = eligible(group)
         ranked = pd.concat([rank_metric(current), group.drop(current.index).assign(rank=None, tied=False)])
         cells[metric] = dict(zip(ranked["run"], ranked.apply(_cell, axis=1)))
     for metric, by_run in cells.items():
@@ -108,16 +126,21 @@ def overall_ranking(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _runs(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per run: model, run id, registry facts, and whether its datasets are current."""
-    runs = table.drop_duplicates("run")[["run", "entry", "model", "current_datasets", "stale_datasets"]]
+    """One row per run: model, run id, registry facts, whether its datasets are current and it is complete."""
+    runs = table.drop_duplicates("run")[["run", "entry", "model", "current_datasets", "stale_datasets", "complete",
+                                         "incomplete"]]  # fmt: skip
     facts = pd.DataFrame([model_facts(m) for m in runs["model"]], index=runs.index)
     datasets = runs.apply(lambda r: "current" if r["current_datasets"] else f"OTHER VERSIONS: {r['stale_datasets']}",
                           axis=1)  # fmt: skip
-    return pd.concat([runs[["model", "run", "entry"]], facts], axis=1).assign(datasets=datasets).reset_index(drop=True)
+    items = runs.apply(lambda r: "all" if r["complete"] else f"INCOMPLETE: {r['incomplete']}", axis=1)
+    out = pd.concat([runs[["model", "run", "entry"]], facts], axis=1).assign(datasets=datasets, items=items)
+    return out.reset_index(drop=True)
 
 
 def _order(out: pd.DataFrame) -> pd.DataFrame:
-    """Best score first; equal scores share a rank; runs without a score (undefined, other datasets) last."""
+    """Best score first; equal scores (to DIGITS decimals) share a rank; runs without a score (undefined, other
+    datasets, incomplete) last."""
+    out = out.assign(score=out["score"].round(DIGITS))
     out = out.sort_values("score", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
     ranks = out["score"].rank(ascending=False, method="min")
     out.insert(0, "rank", ranks.map(lambda r: "" if pd.isna(r) else str(int(r))))

@@ -36,6 +36,7 @@ RESULTS_SCHEMA = {
                 "culturebench_version",
                 "datasets",
                 "current_datasets",
+                "complete",
             ],  # fmt: skip
             "properties": {
                 "model_name": {"type": "string", "minLength": 1},
@@ -45,6 +46,7 @@ RESULTS_SCHEMA = {
                 "culturebench_version": {"type": ["string", "null"]},
                 "datasets": {"type": "object"},
                 "current_datasets": {"type": "boolean"},
+                "complete": {"type": "boolean"},  # false: a --limit or demo run, shown but never ranked
             },
         },
         "results": {

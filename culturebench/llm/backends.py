@@ -9,7 +9,9 @@ the environment only; each backend lists them in `secrets` for `scrub`. Gemini a
 API (`submit_batch`, `batch_results`), which `culturebench.llm.client.Client` drives.
 
 A spec names a backend: `gemini:MODEL[@BASE_URL]`, `openai:MODEL@BASE_URL` (e.g. a vLLM server at
-http://localhost:8000/v1) or `local:PATH` (a transformers model folder).
+http://localhost:8000/v1) or `local:PATH` (a transformers model folder). A local model is named by its
+absolute path and the content revision of its files (`local_name`), so two folders of one basename, or
+retrained weights saved over the same folder, never share a cache or a run folder.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 import httpx
@@ -30,10 +33,12 @@ from culturebench.llm.errors import (
     FatalError,
     LLMError,
     TransientError,
+    empty_answer,
     status_error,
     transport_error,
 )
 from culturebench.llm.request import Request
+from culturebench.llm.revision import folder_revision
 from culturebench.llm.structured import wire_schema
 
 GEMINI_KEY_VARS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
@@ -107,7 +112,7 @@ class GeminiBackend:
         config = self._config(schema, temperature, seed)
         response = self._call(lambda: self._client.models.generate_content(model=self.model, contents=prompt,
                                                                            config=config))  # fmt: skip
-        return self._call(lambda: response.text or "")
+        return self._call(lambda: _gemini_text(response))
 
     def submit_batch(self, requests: dict[str, Request]) -> str:
         """Start a Batch API job of inlined requests, each tagged with its key; returns the job's name."""
@@ -143,9 +148,22 @@ class GeminiBackend:
                 continue
             if item.error is not None or item.response is None:
                 out[key] = CallError(f"batch request failed: {item.error}")
-            else:
-                out[key] = self._call(lambda item=item: item.response.text or "")
+                continue
+            try:
+                out[key] = self._call(lambda item=item: _gemini_text(item.response))
+            except LLMError as e:  # an empty answer: left uncached, asked again directly
+                out[key] = e
         return out
+
+
+def _gemini_text(response) -> str:
+    """The text of a generateContent response; an empty one raises (see `empty_answer`), it is never an answer."""
+    if text := response.text:
+        return text
+    feedback = response.prompt_feedback
+    candidate = (response.candidates or [None])[0]
+    reason = (feedback.block_reason if feedback else None) or getattr(candidate, "finish_reason", None)
+    raise empty_answer(getattr(reason, "value", reason))
 
 
 @dataclass
@@ -180,9 +198,13 @@ class OpenAIBackend:
         if response.status_code != 200:
             raise status_error(response.status_code, response.text)
         try:
-            return response.json()["choices"][0]["message"]["content"] or ""
+            choice = response.json()["choices"][0]
+            text = choice["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError):
             raise TransientError(f"malformed response body: {response.text!r}") from None
+        if not text:
+            raise empty_answer(choice.get("finish_reason"))
+        return text
 
 
 def _flat_fields(schema: dict | None) -> list[tuple[str, list[str] | None]] | None:
@@ -215,14 +237,14 @@ class LocalBackend:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        self.name = local_name(self.path)  # first: a missing folder is named before anything loads
         self._torch = torch
         self._tok = AutoTokenizer.from_pretrained(self.path)
         self._model = AutoModelForCausalLM.from_pretrained(self.path)
         self._model.eval()
         # Keep the end of over-long prompts (the request and the answer format are there).
         self._max_context = int(getattr(self._model.config, "max_position_embeddings", 4096)) - self.text_tokens - 16
-        self.name = f"local:{os.path.basename(os.path.normpath(self.path))}"
-        self.endpoint, self.secrets = self.path, ()
+        self.endpoint, self.secrets = str(Path(self.path).expanduser().resolve()), ()
 
     def _encode(self, text: str, room: int = 0):
         ids = self._tok(text, return_tensors="pt").input_ids
@@ -282,10 +304,15 @@ def parse_spec(spec: str) -> tuple[str, str, str]:
     )
 
 
+def local_name(path: str) -> str:
+    """`local:ABSOLUTE_PATH@REVISION`, the name of a local model (see module docstring)."""
+    return f"local:{Path(path).expanduser().resolve()}@{folder_revision(path)}"
+
+
 def backend_name(spec: str) -> str:
     """The name the backend of `spec` will carry (as in caches and reports), without building it."""
     kind, model, _ = parse_spec(spec)
-    return f"local:{os.path.basename(os.path.normpath(model))}" if kind == "local" else f"{kind}:{model}"
+    return local_name(model) if kind == "local" else f"{kind}:{model}"
 
 
 def make_backend(spec: str) -> Backend:

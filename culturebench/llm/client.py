@@ -27,7 +27,7 @@ from pathlib import Path
 from culturebench.files import write_json
 from culturebench.llm.backends import Backend
 from culturebench.llm.cache import AnswerCache
-from culturebench.llm.errors import BatchFailed, LLMError, TransientError, scrub
+from culturebench.llm.errors import BatchFailed, FatalError, LLMError, NotFound, TransientError, scrub
 from culturebench.llm.request import Request, request_key
 from culturebench.llm.structured import InvalidOutput, parse_json
 
@@ -145,7 +145,8 @@ class Client:
 
         A job already submitted by an interrupted run (its name is kept beside the cache) is polled instead
         of submitting again. Requests the job could not answer stay uncached (`ask` pays for them directly).
-        Raises BatchPending when `batch_timeout_s` passes first (the job is kept), BatchFailed when the job fails.
+        Raises BatchPending when `batch_timeout_s` passes first (the job is kept), BatchFailed when the job fails,
+        FatalError when the job no longer exists (404); the state file is removed in the last two cases.
         """
         if not hasattr(self.backend, "submit_batch"):
             raise ValueError(f"{self.backend.name} has no Batch API; batch generation needs a gemini backend")
@@ -171,6 +172,10 @@ class Client:
             except BatchFailed as e:
                 state_path.unlink(missing_ok=True)
                 raise BatchFailed(f"{e}; run again to submit the missing requests anew") from None
+            except NotFound as e:  # the job is gone (deleted, or older than the API keeps jobs): never poll it again
+                state_path.unlink(missing_ok=True)
+                raise FatalError(f"{e}; batch job {state['job']} no longer exists, so its state file {state_path} "
+                                 "was removed: run again to submit the missing requests anew") from None  # fmt: skip
             if results is not None:
                 break
             timeout = self.batch_timeout_s

@@ -41,6 +41,10 @@ class FatalError(CallError):
     """The backend cannot be used at all (unreachable, unknown host, authentication, unknown model or URL)."""
 
 
+class NotFound(FatalError):
+    """A 404: the model, the URL or (for a Batch API job) the job does not exist."""
+
+
 class BatchFailed(CallError):
     """A batch job failed, was cancelled or expired; its missing requests must be submitted anew."""
 
@@ -56,6 +60,8 @@ def scrub(text: str, secrets: tuple[str, ...]) -> str:
 def status_error(status: int | None, message: str) -> LLMError:
     """The error an HTTP status (None: unknown) stands for: fatal, transient or a failure of this request."""
     text = f"status {status}: {message}"
+    if status == 404:
+        return NotFound(text)
     if status in FATAL_STATUS:
         return FatalError(text)
     if status is None or status in RETRY_STATUS or status >= 500:
@@ -68,3 +74,11 @@ def transport_error(e: Exception) -> LLMError:
     if isinstance(e, CONNECT_ERRORS):
         return FatalError(f"cannot connect ({type(e).__name__}): {e}")
     return TransientError(f"transport error ({type(e).__name__}): {e}")
+
+
+def empty_answer(reason: str | None) -> LLMError:
+    """An empty answer is never an answer (so never cached): stopped for a reason of the request itself (safety
+    block, token limit) it fails that request; with no reason, or a plain stop, it is a glitch worth retrying."""
+    if reason and str(reason).upper() not in ("STOP", "FINISH_REASON_UNSPECIFIED"):
+        return CallError(f"empty answer (stopped: {reason})")
+    return TransientError(f"empty answer (stopped: {reason or 'no reason given'})")

@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass
 class Request:
     """What is asked: the prompt, the JSON Schema of the answer (None: free text), temperature and seed.
 
-    `attempt` > 0 marks a re-ask after an answer that was not valid: a different request, cached apart,
-    so a resumed run finds every answer it already paid for, the invalid ones included.
+    `attempt` > 0 marks a re-ask after an answer that was not valid: a different request (its seed, if any, is
+    the first ask's seed + attempt), cached apart, so a resumed run finds every answer it already paid for, the
+    invalid ones included.
     """
 
     prompt: str
@@ -22,8 +23,10 @@ class Request:
     attempt: int = 0
 
     def again(self) -> Request:
-        """The same request asked once more (after an invalid answer)."""
-        return Request(self.prompt, self.schema, self.temperature, self.seed, self.attempt + 1)
+        """The same request asked once more (after an invalid answer), with seed + attempt when a seed is set:
+        a seeded backend would give the same invalid answer to the same seed."""
+        seed = None if self.seed is None else self.seed + 1
+        return Request(self.prompt, self.schema, self.temperature, seed, self.attempt + 1)
 
 
 def request_key(backend_name: str, endpoint: str, request: Request) -> str:

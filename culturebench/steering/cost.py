@@ -131,17 +131,19 @@ def steering_cost(
     seed: int = 0,
     progress: bool = False,
 ) -> list[dict]:
-    """One row per alpha: neutral log-likelihood (and its change from alpha = 0), control accuracy, perplexities."""
+    """One row per alpha (0 always among them): neutral log-likelihood and its change from alpha = 0, control
+    accuracy, perplexities."""
     from tqdm.auto import tqdm
 
     rows = []
+    alphas = sorted({0.0, *(float(a) for a in alphas)})  # every change is measured from the unsteered model
     for alpha in tqdm(alphas, desc="cost of steering", disable=not progress):
         with steering(model, vectors, alpha):
             row = {"alpha": float(alpha), "neutral_loglik": neutral_loglik(model, tokenizer),
                    "capability_accuracy": capability_accuracy(model, tokenizer)}  # fmt: skip
         ppl = generation_perplexity(model, tokenizer, vectors, alpha, max_new_tokens, seed=seed)
         rows.append({**row, "perplexity_self": ppl["self"], "perplexity_reference": ppl["reference"]})
-    base = next((r for r in rows if r["alpha"] == 0), None)
+    base = next(r for r in rows if r["alpha"] == 0)
     for row in rows:
-        row["neutral_loglik_change"] = row["neutral_loglik"] - base["neutral_loglik"] if base else math.nan
+        row["neutral_loglik_change"] = row["neutral_loglik"] - base["neutral_loglik"]
     return rows

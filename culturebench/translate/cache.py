@@ -22,9 +22,8 @@ log = logging.getLogger(__name__)
 
 def cache_path(cache_dir: Path, identity: EngineIdentity) -> Path:
     """The one cache file of an engine identity (readable name, digest of the full identity)."""
-    digest = hashlib.sha256(json.dumps(asdict(identity), sort_keys=True).encode()).hexdigest()[:16]
     name = Path(identity.model.rstrip("/")).name or "model"
-    return Path(cache_dir) / f"{identity.engine}-{name}-{digest}.jsonl"
+    return Path(cache_dir) / f"{identity.engine}-{name}-{identity.digest}.jsonl"
 
 
 def cache_key(text: str, src: str, tgt: str, identity: EngineIdentity) -> str:

@@ -13,16 +13,17 @@ import logging
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
+
+from culturebench.llm.revision import folder_revision
 
 log = logging.getLogger(__name__)
 
 ENGINES = ("nllb", "ct2", "llm")
 LLM_PROMPT_VERSION = "1"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class EngineIdentity:
     model: str
     revision: str
     decoding: str  # the generation settings that change the output, e.g. beams=4,max_new_tokens=512
+
+    @property
+    def digest(self) -> str:
+        """A short sha256 of the whole identity, for the names of the files that belong to it alone."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
 
 class Engine(Protocol):
@@ -50,7 +56,7 @@ class Settings:
     beams: int = 4
     max_new_tokens: int = 512  # cap; each batch allows 2 x its longest input + 10
     revision: str | None = None  # Hub revision of an nllb:ORG/NAME model
-    work_dir: Path = Path(".")  # where ct2 conversions are kept
+    work_dir: Path = Path(".")  # the cache folder: ct2 conversions and llm answer caches are kept there
 
     @property
     def decoding(self) -> str:
@@ -65,24 +71,8 @@ def make_engine(spec: str, settings: Settings) -> Engine:
     if kind == "nllb":
         return NllbEngine(target, settings)
     if kind == "llm":
-        return LlmEngine(target)
+        return LlmEngine(target, settings.work_dir)
     return Ct2Engine(target, settings)
-
-
-def folder_revision(folder: Path) -> str:
-    """A model folder's revision: the commit of a Hub cache snapshot, else a sha256 of its files (names and bytes)."""
-    folder = Path(folder).resolve()
-    if folder.parent.name == "snapshots" and _COMMIT.match(folder.name):
-        return folder.name
-    h = hashlib.sha256()
-    files = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
-    for rel in (r for r in files if not any(part.startswith(".") for part in r.parts)):
-        h.update(rel.as_posix().encode() + b"\0")
-        path = folder / rel
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 24):
-                h.update(chunk)
-    return "sha256:" + h.hexdigest()
 
 
 def _resolve_model(name: str, revision: str | None) -> tuple[str, str]:
@@ -232,20 +222,19 @@ class Ct2Engine:
 
 class LlmEngine:
     """A language model through the shared client layer (culturebench.llm), one request per text; SPEC is a
-    backend spec (gemini:MODEL[@URL], openai:MODEL@URL, local:PATH). Retries come from the client; the
-    translation cache stands in for its answer cache."""
+    backend spec (gemini:MODEL[@URL], openai:MODEL@URL, local:PATH). Retries come from the client, and every
+    answer is kept in the client's answer cache in `cache_dir` the moment it is paid for, so a run killed
+    mid-batch (the translation cache is written per batch) pays again only for what was never answered."""
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, cache_dir: Path) -> None:
         from culturebench.llm.backends import backend_name, parse_spec
 
         kind, model, base_url = parse_spec(spec)
-        revision = folder_revision(Path(model)) if kind == "local" else base_url or "default endpoint"
+        revision = folder_revision(model) if kind == "local" else base_url or "default endpoint"
         decoding = f"prompt={LLM_PROMPT_VERSION},temperature=0"
-        self.spec, self.identity, self.loaded = (
-            spec,
-            EngineIdentity("llm", backend_name(spec), revision, decoding),
-            False,
-        )
+        self.spec, self.loaded = spec, False
+        self.identity = EngineIdentity("llm", backend_name(spec), revision, decoding)
+        self.answer_cache = Path(cache_dir) / f"llm-{self.identity.digest}.jsonl"
         self._client = None
 
     def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
@@ -254,7 +243,7 @@ class LlmEngine:
         from culturebench.translate.languages import registry_languages
 
         if self._client is None:
-            self._client, self.loaded = Client(make_backend(self.spec)), True
+            self._client, self.loaded = Client(make_backend(self.spec), cache_path=self.answer_cache), True
         names = {code: lang.name for code, lang in registry_languages().items()}
         source, target = names.get(src, src), names.get(tgt, tgt)
         return [self._client.complete(llm_prompt(text, source, target)).strip() for text in texts]

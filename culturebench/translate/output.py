@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import statistics
 from dataclasses import asdict
 from pathlib import Path
@@ -21,6 +22,7 @@ from culturebench.jsonl import read_jsonl, write_jsonl
 from culturebench.runs import read_json
 from culturebench.translate.engines import EngineIdentity
 from culturebench.translate.languages import Language
+from culturebench.translate.quality import DEFAULT_LENGTH_FACTOR, DEFAULT_MIN_CHRF
 from culturebench.translate.source import Source
 from culturebench.versioning import card_field, content_hash
 
@@ -59,10 +61,13 @@ def open_record(out: Path, identity: EngineIdentity, source: Source, paths: list
 
 
 def write_language(
-    out: Path, record: dict, source: Source, language: Language, items: list[dict], checks: dict
+    out: Path, record: dict, source: Source, language: Language, items: list[dict], checks: dict, options: list[str]
 ) -> None:
-    """Write one language's rows and checks, then the record, flags and card."""
+    """Write one language's rows and checks, then the record, flags and card. `options` are the command-line
+    options of the run that shape its output (engine spec as given, revision, decoding, fields, limit), kept for
+    the card's Reproduce command; the check options come from each language's `checks`."""
     out = Path(out)
+    record["options"] = options
     write_jsonl(out / "data" / f"{language.lang}.jsonl", [i["row"] for i in items if i["status"] != "rejected"])
     write_jsonl(out / QC_DIR / f"{language.lang}.jsonl", [{k: v for k, v in i.items() if k != "row"} for i in items])
     scores = [i["chrf"] for i in items if i["chrf"] is not None]
@@ -167,10 +172,7 @@ def _write_card(out: Path, record: dict) -> None:
         "## Reproduce",
         "",
         "```",
-        f"culturebench translate {src['dataset']} --config {src['config']} --from {src['language']} "
-        f"--to {','.join(langs)} "
-        f"--engine {spec} --{engine['decoding'].replace('=', ' ').replace(',', ' --').replace('_', '-')} "
-        "--back-translate",
+        *_reproduce(record),
         "```",
         "",
         "## Flagged for review",
@@ -180,6 +182,30 @@ def _write_card(out: Path, record: dict) -> None:
     text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\n" + "\n".join(lines) + "\n"
     write_text(out / "README.md", text)
     write_release_block(out)
+
+
+def _check_options(checks: dict) -> list[str]:
+    """The command-line options that ran a language's checks as they were (defaults left out)."""
+    options = []
+    if checks["back_translation"]:
+        options.append("--back-translate")
+        if checks["min_chrf"] != DEFAULT_MIN_CHRF:
+            options += ["--min-chrf", f"{checks['min_chrf']:g}"]
+    if checks["length_factor"] != DEFAULT_LENGTH_FACTOR:
+        options += ["--length-factor", f"{checks['length_factor']:g}"]
+    return options
+
+
+def _reproduce(record: dict) -> list[str]:
+    """One `culturebench translate` command per set of languages checked alike, with the options the runs used."""
+    src = record["source"]
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for lang, info in record["languages"].items():
+        groups.setdefault(tuple(_check_options(info["checks"])), []).append(lang)
+    head = ["culturebench", "translate", src["dataset"], "--config", src["config"], "--from", src["language"]]
+    return [
+        shlex.join([*head, "--to", ",".join(langs), *record["options"], *checks]) for checks, langs in groups.items()
+    ]
 
 
 def _card_version(out: Path) -> str:

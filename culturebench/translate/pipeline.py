@@ -129,7 +129,7 @@ def translate_dataset(req: Request) -> dict:
              cache.path, len(cache))  # fmt: skip
     for language in languages:
         items = _translate_language(req, source, units, language, translator)
-        output.write_language(Path(req.out), record, source, language, items, _checks(req))
+        output.write_language(Path(req.out), record, source, language, items, _checks(req), _options(req))
     return {
         "out": str(req.out),
         "cache": str(cache.path),
@@ -145,6 +145,20 @@ def _check_installed(req: Request) -> None:
     missing = [name for name, wanted in needed.items() if wanted and importlib.util.find_spec(name) is None]
     if missing:
         raise RuntimeError(f"this run needs {', '.join(missing)}: pip install {' '.join(missing)}")
+
+
+def _options(req: Request) -> list[str]:
+    """The command-line options of this run that shape every language's output, as given (the card's Reproduce)."""
+    options = ["--engine", req.engine]
+    if not req.engine.startswith("llm:"):  # an llm's decoding is fixed (prompt version, temperature 0)
+        options += ["--beams", str(req.settings.beams), "--max-new-tokens", str(req.settings.max_new_tokens)]
+    if req.settings.revision:
+        options += ["--revision", req.settings.revision]
+    if req.fields:
+        options += ["--fields", ",".join(req.fields)]
+    if req.limit is not None:
+        options += ["--limit", str(req.limit)]
+    return options
 
 
 def _checks(req: Request) -> dict:

@@ -53,10 +53,8 @@ def load_source(dataset: str, config: str | None = None, limit: int | None = Non
     if not folder.is_dir():
         try:
             folder = dataset_dir(dataset)
-        except FileNotFoundError:
-            raise FileNotFoundError(
-                f"dataset {dataset!r}: no such folder, and no shipped dataset of that name"
-            ) from None
+        except FileNotFoundError as e:  # no shipped bank of that name, or the Hub copy cannot be read: say which
+            raise FileNotFoundError(f"dataset {dataset!r}: no such folder, and {e}") from e
     card = read_card(folder)
     config, patterns = _config_files(folder, card, config)
     files = sorted({Path(p) for pattern in patterns for p in glob.glob(str(folder / pattern), recursive=True)})

@@ -123,6 +123,19 @@ def test_refuses_an_existing_version_with_other_content(hub, banks):
     assert hub.files("culturebench/models", "main") == before
 
 
+def test_refuses_to_roll_main_back_to_an_older_version(hub, banks):
+    folder = copy_bank(banks, "models")
+    release(folder, "2.0.0")
+    publish([], endpoint=hub.url, root=banks)
+    newest = hub.files("culturebench/models", "main")
+    with (folder / "data" / "models.csv").open("a") as f:
+        f.write("extra,row\n")
+    release(folder, "1.5.0")
+    with pytest.raises(PublishError, match=r"version 2.0.0 is already on the Hub; publishing 1.5.0 would roll"):
+        publish([], endpoint=hub.url, root=banks)
+    assert hub.files("culturebench/models", "main") == newest
+
+
 @pytest.mark.parametrize(
     "change, message",
     [

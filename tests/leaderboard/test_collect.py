@@ -13,9 +13,11 @@ import pytest
 from culturebench.benchmarks.hofstede.documents import hofstede_documents
 from culturebench.cli import main
 from culturebench.countries import hofstede_scores
+from culturebench.hub import release_files
 from culturebench.leaderboard.board import load_board
 from culturebench.leaderboard.collect import TABLE_FILE, collect
 from culturebench.leaderboard.published import read_published
+from culturebench.leaderboard.rank import METHOD, ranking
 from culturebench.leaderboard.schema import read_results_file, validate_results_file
 from culturebench.report.build import write_report
 from culturebench.results import validate_metrics
@@ -121,3 +123,61 @@ def test_collect_command_writes_the_published_tables_and_says_how_to_serve(synth
     assert main(["leaderboard", "collect", str(next(iter(synthetic_runs.values()))), "--output", str(out),
                  "--reference", str(tmp_path / "nowhere")]) == 1  # fmt: skip
     assert "--reference" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def idv_oracle(tmp_path_factory) -> Path:
+    truth = hofstede_scores("IDV")
+    return _run(tmp_path_factory.mktemp("runs") / "oracle", lambda d: truth.get(d["country"], 50) / 100)
+
+
+def _copy(run: Path, folder: Path, **run_fields) -> Path:
+    """A copy of a run (another folder: another run id) with fields of metrics.json's `run` set."""
+    shutil.copytree(run, folder)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    metrics["run"].update(run_fields)
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    return folder
+
+
+def test_limit_and_demo_runs_are_marked_shown_and_never_ranked(idv_oracle, tmp_path):
+    limited = _copy(idv_oracle, tmp_path / "limited", limit=10)
+    demo = _copy(idv_oracle, tmp_path / "demo", demo={"note": "tiny random-weight model"})
+    table = collect([idv_oracle, limited, demo], tmp_path / "board")
+    runs = table.drop_duplicates("run")
+    assert sorted(zip(runs["complete"], runs["incomplete"])) == [(False, "demo run"), (False, "limit 10"), (True, "")]
+    configs = [read_results_file(p)["config"]["complete"] for p in sorted((tmp_path / "board" / "results").glob("*"))]
+    assert sorted(configs) == [False, False, True]
+    hof = ranking(table, "hofstede")  # the copies carry the oracle's numbers, yet only the full run is ranked
+    assert list(hof["rank"]) == ["1", "", ""] and hof.loc[0, "items"] == "all"
+    assert sorted(hof.loc[1:, "items"]) == ["INCOMPLETE: demo run", "INCOMPLETE: limit 10"]
+    assert hof.loc[0, "alignment_r_IDV"].endswith("(#1)") and "(#" not in "".join(hof.loc[1:, "alignment_r_IDV"])
+    assert "--limit" in METHOD and "demo" in METHOD
+
+
+def test_a_bad_run_leaves_the_folder_as_it_was(idv_oracle, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RunFileError, match="metrics.json does not exist"):
+        collect([idv_oracle, tmp_path / "empty"], tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()  # the good run, read first, was not written either
+    board = tmp_path / "board"
+    collect([idv_oracle], board)
+    before = {p: p.read_bytes() for p in board.rglob("*") if p.is_file()}
+    other = _copy(idv_oracle, tmp_path / "other")
+    with pytest.raises(RunFileError, match="metrics.json does not exist"):
+        collect([other, tmp_path / "empty"], board)
+    assert {p: p.read_bytes() for p in board.rglob("*") if p.is_file()} == before
+
+
+def test_the_folder_mirrors_the_last_collection(idv_oracle, tmp_path):
+    board = tmp_path / "board"
+    dropped = _copy(idv_oracle, tmp_path / "dropped")
+    first = collect([idv_oracle, dropped], board)
+    (board / "README.md").write_text("card")  # not collect's: kept
+    kept, gone = first.drop_duplicates("run")["entry"]
+    table = collect([idv_oracle], board)
+    assert set(table["entry"]) == {kept}
+    assert [p.stem for p in (board / "results").glob("*.json")] == [kept]
+    assert [p.name for p in (board / "runs").iterdir()] == [kept]
+    assert not any(gone in path for path in release_files(board)) and "README.md" in release_files(board)
+    load_board(board)

@@ -9,8 +9,8 @@ import pytest
 
 from culturebench.benchmarks.selfconcept import BENCHMARK as SELFCONCEPT
 from culturebench.benchmarks.selfconcept.metrics import BEHAVIOR_SUFFIX, COMPOSITE
-from culturebench.leaderboard.collect import TABLE_FILE
-from culturebench.leaderboard.rank import METHOD, OVERALL, rank_metric, ranking, size_bin
+from culturebench.leaderboard.collect import TABLE_COLUMNS, TABLE_FILE
+from culturebench.leaderboard.rank import METHOD, OVERALL, position_scores, rank_metric, ranking, size_bin
 from culturebench.variants import REFERENCE_VARIANT
 
 
@@ -125,3 +125,56 @@ def test_runs_on_other_dataset_versions_are_shown_but_not_ranked(board):
 )
 def test_size_bins(params, label):
     assert size_bin(params) == label
+
+
+def _table(values: dict[tuple[str, str], dict[str, float | None]], higher: bool = True) -> pd.DataFrame:
+    """A results table from {(benchmark, metric): {run: value}}: no CIs, current and complete runs."""
+    rows = [{"run": run, "entry": f"org__{run}", "model": f"org/{run}", "benchmark": bench, "metric": metric,
+             "value": math.nan if v is None else v, "ci_low": None, "ci_high": None, "n": 10,
+             "higher_is_better": higher, "ranked": True, "current_datasets": True, "stale_datasets": "",
+             "complete": True, "incomplete": "", "culturebench_version": "0"}
+            for (bench, metric), by_run in values.items() for run, v in by_run.items()]  # fmt: skip
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+def test_permuted_equal_scores_share_a_rank():
+    # 11 runs, three benchmarks: a scores 0.1, 0.2, 0.3 and b 0.3, 0.2, 0.1, whose float means differ in the last bit
+    fillers = [f"f{i}" for i in range(9)]
+    order = {"b1": fillers[:7] + ["b", "f7", "a", "f8"], "b2": fillers[:8] + ["a", "b", "f8"],
+             "b3": fillers[:7] + ["a", "f7", "b", "f8"]}  # fmt: skip
+    values = {}
+    for bench, runs in order.items():
+        values[(bench, "m")] = {run: float(100 - k) for k, run in enumerate(runs)}
+    values[("b2", "m")]["b"] = values[("b2", "m")]["a"]  # a and b tie at rank 9 of b2
+    table = _table(values)
+    means = position_scores(table).groupby(["run", "benchmark"])["score"].mean().unstack().mean(axis=1)
+    assert means["a"] != means["b"] and means["a"] == pytest.approx(means["b"])  # the noise is really there
+    for rows in (table, table.sample(frac=1, random_state=3)):
+        overall = ranking(rows, OVERALL).set_index("model")
+        assert overall.loc["org/a", "rank"] == overall.loc["org/b", "rank"]
+    noisy = _rows([("p", 0.1 + 0.2, None, None), ("q", 0.3, None, None), ("r", 0.2, None, None)])
+    assert list(rank_metric(noisy)["rank"]) == [1, 1, 3]
+
+
+def test_a_lone_undefined_number_scores_last_not_first():
+    table = _table({("hofstede", "r_IDV"): {"a": None}, ("hofstede", "r_PDI"): {"a": 0.5}})
+    scores = position_scores(table).set_index("metric")["score"]
+    assert scores["r_IDV"] == 0.0 and scores["r_PDI"] == 1.0
+    assert ranking(table, OVERALL).loc[0, "hofstede"] == 0.5
+
+
+def test_a_partial_run_is_compared_on_the_metrics_it_shares():
+    full = {("hofstede", "r_IDV"): {"a": 0.9, "b": 0.1}, ("hofstede", "r_PDI"): {"a": 0.1, "b": 0.9}}
+    assert list(ranking(_table(full), "hofstede")["score"]) == [0.5, 0.5]  # both metrics count: a tie
+    partial = _table({**full, ("hofstede", "r_IDV"): {"a": 0.9, "p": 0.5, "b": 0.1}})  # p ran IDV only
+    hof = ranking(partial, "hofstede").set_index("model")
+    assert hof["score"].to_dict() == {"org/a": 1.0, "org/p": 0.5, "org/b": 0.0}  # on IDV alone
+    assert hof.loc["org/b", "r_PDI"].endswith("(#1)")  # the metric itself is still ranked and shown
+    assert "every ranked" in METHOD and "share" in METHOD
+
+
+def test_runs_that_disagree_on_the_direction_are_refused_naming_the_metric():
+    table = _table({("vsm", "deviation_ratio_all"): {"a": 1.0, "b": 2.0}})
+    table.loc[table["run"] == "b", "higher_is_better"] = False
+    with pytest.raises(ValueError, match="vsm/deviation_ratio_all: runs disagree on higher_is_better"):
+        ranking(table, OVERALL)

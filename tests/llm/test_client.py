@@ -11,7 +11,7 @@ import pytest
 from culturebench.llm.backends import GeminiBackend, LocalBackend, OpenAIBackend, backend_name, make_backend
 from culturebench.llm.cache import AnswerCache, CacheError
 from culturebench.llm.client import BatchPending, Client
-from culturebench.llm.errors import BatchFailed, FatalError, TransientError
+from culturebench.llm.errors import BatchFailed, CallError, FatalError, TransientError
 from culturebench.llm.request import Request, request_key
 from culturebench.llm.structured import InvalidOutput, wire_schema
 from tests.loopback_llm import Server
@@ -148,10 +148,59 @@ def test_a_cache_belongs_to_one_backend(tmp_path):
 def test_backend_specs(monkeypatch):
     monkeypatch.setenv("GEMINI_API_KEY", KEY)
     assert isinstance(make_backend("gemini:x@http://127.0.0.1:1"), GeminiBackend)
-    assert backend_name("local:/models/tiny/") == "local:tiny" and backend_name("openai:m@http://h/v1") == "openai:m"
+    assert backend_name("openai:m@http://h/v1") == "openai:m"
     for bad in ("claude:x", "openai:m", "gemini:"):
         with pytest.raises(ValueError, match="not understood"):
             backend_name(bad)
+
+
+def test_a_local_model_is_named_by_absolute_path_and_content(tiny_model, tmp_path):
+    import shutil
+
+    a, b = tmp_path / "a" / "ckpt", tmp_path / "b" / "ckpt"
+    shutil.copytree(tiny_model, a)
+    shutil.copytree(tiny_model, b)
+    name = backend_name(f"local:{a}/")
+    assert name.startswith(f"local:{a.resolve()}@sha256:") and name != backend_name(f"local:{b}")
+    assert LocalBackend(str(a), text_tokens=2, max_new_tokens=2).name == name
+    (a / "config.json").write_text((a / "config.json").read_text() + " ")  # retrained weights at the same path
+    assert backend_name(f"local:{a}") not in (name, backend_name(f"local:{b}"))
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        backend_name(f"local:{tmp_path / 'absent'}")
+
+
+def test_an_empty_answer_is_retried_or_refused_but_never_cached(server, tmp_path):
+    def empty(reason: str) -> tuple[int, dict]:
+        if server.kind == "gemini":
+            return 200, {"candidates": [{"content": {"role": "model", "parts": []}, "finishReason": reason.upper()}]}
+        choice = {"index": 0, "message": {"role": "assistant", "content": None}, "finish_reason": reason}
+        return 200, {"id": "x", "object": "chat.completion", "choices": [choice]}
+
+    slept = []
+    cache = tmp_path / "c.jsonl"
+    client = Client(backend_of(server), cache, sleep=slept.append)
+    server.script = [empty("stop")]  # a glitch: retried
+    assert client.complete("hi") == GOOD and len(slept) == 1
+    blocked = "safety" if server.kind == "gemini" else "content_filter"
+    server.script = [empty(blocked)]  # blocked: this request fails, nothing cached
+    with pytest.raises(CallError, match="empty answer"):
+        client.complete("blocked")
+    assert [json.loads(line)["answer"] for line in cache.read_text().splitlines()] == [GOOD]
+    assert Client(backend_of(server), cache).complete("blocked") == GOOD  # asked again on a rerun
+
+
+def test_a_re_ask_changes_the_seed(tmp_path):
+    server = CountingServer("openai")
+    try:
+        server.answers = ["not json", "still not", GOOD]
+        client = Client(backend_of(server), tmp_path / "c.jsonl", max_invalid=2)
+        assert client.complete_json("Answer.", SCHEMA, seed=5) == {"word": "yes", "count": 3}
+        assert [r["body"]["seed"] for r in server.requests] == [5, 6, 7]
+        server.answers, server.answered = ["not json", GOOD], 0
+        client.complete_json("Unseeded.", SCHEMA)
+        assert all("seed" not in r["body"] for r in server.requests[3:]) and len(server.requests) == 5
+    finally:
+        server.close()
 
 
 def test_wire_schema_keeps_what_gemini_reads():
@@ -189,6 +238,15 @@ def test_a_batch_still_running_is_kept_and_a_failed_one_dropped(gemini, tmp_path
     assert not client.batch_state_path.exists()
 
 
+def test_a_batch_job_that_no_longer_exists_is_forgotten(gemini, tmp_path):
+    client = Client(GeminiBackend("m", gemini.url), tmp_path / "c.jsonl", poll_s=0.0, sleep=lambda d: None)
+    client.batch_state_path.write_text(json.dumps({"job": "batches/gone", "backend": "gemini:m", "keys": ["k"]}))
+    with pytest.raises(FatalError, match="no longer exists.*was removed"):
+        client.prefetch([Request("one")])
+    assert not client.batch_state_path.exists()
+    assert client.prefetch([Request("one")]) == 1 and len(gemini.jobs) == 1  # the next run submits anew
+
+
 # --- a local transformers model ------------------------------------------------------------------------------
 
 
@@ -196,6 +254,24 @@ def test_local_model_writes_well_formed_constrained_json(tiny_model):
     backend = LocalBackend(str(tiny_model), text_tokens=4, max_new_tokens=6)
     schema = {"type": "object", "properties": {"score": {"type": "string", "enum": ["1", "2", "3"]},
                                                "reason": {"type": "string"}}}  # fmt: skip
-    answer = json.loads(backend.complete("Rate the reply from 1 to 3.", schema))
-    assert list(answer) == ["score", "reason"] and answer["score"] in ("1", "2", "3")
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok, model = AutoTokenizer.from_pretrained(tiny_model), AutoModelForCausalLM.from_pretrained(tiny_model)
+    prompt = "Rate the reply from 1 to 3."
+    context = tok(prompt + '\n\n{"score": "').input_ids
+
+    def loglik(value: str) -> float:  # the value and its closing quote after the context, summed token by token
+        cont = tok(value + '"', add_special_tokens=False).input_ids
+        with torch.no_grad():
+            logits = model(torch.tensor([context + cont])).logits[0].float()
+        return sum(torch.log_softmax(logits[len(context) - 1 + i], -1)[t].item() for i, t in enumerate(cont))
+
+    scores = {v: loglik(v) for v in ("1", "2", "3")}
+    best = max(scores, key=scores.get)
+    assert len(set(scores.values())) == 3
+    others = sorted(v for v in scores if v != best)
+    schema["properties"]["score"]["enum"] = [others[0], best, others[1]]  # neither first nor last
+    answer = json.loads(backend.complete(prompt, schema))
+    assert list(answer) == ["score", "reason"] and answer["score"] == best
     assert isinstance(backend.complete("Say something."), str)

@@ -117,3 +117,53 @@ def test_steered_runs_match_our_hooks_and_resume(tmp_path, tiny_model, tiny_lm, 
     assert json.loads((out / "alpha_0.4" / "metrics.json").read_text())["wvs"] == json.loads(before)["wvs"]
     with pytest.raises(FileExistsError, match="layers"):
         run("steer", "evaluate", "--vectors", str(vec), "--layers", "1", "--alphas", "0.4", "--output", str(out))
+
+
+def test_a_folder_belongs_to_one_steering_and_overwrite_clears_it(tmp_path, tiny_model, tiny_lm):
+    """Other vectors, layers or template are refused; --overwrite replaces the manifest and the steering files."""
+    import torch
+
+    from culturebench.benchmarks.wvs.steer_eval import claim_folder, steer_file, steer_manifest
+    from culturebench.steering.vectors import SteeringVectors
+
+    out = tmp_path / "steered"
+    first, second = tmp_path / "a.pt", tmp_path / "b.pt"
+    vectors = {}
+    for path, scale in ((first, 1.0), (second, 2.0)):
+        vectors[path] = SteeringVectors(torch.ones(2, tiny_lm.config.hidden_size) * scale, "meandiff", "F063",
+                                        {"model": str(tiny_model)})  # fmt: skip
+        vectors[path].save(path)
+    claim_folder(out, steer_manifest(first, str(tiny_model), [1], [0.0, 0.4]), overwrite=False)
+    steer_file(out, vectors[first], 0.4, [1], tiny_lm)
+    model = str(tiny_model)
+    others = {
+        "vectors_digest": steer_manifest(second, model, [1], [0.4]),
+        "layers": steer_manifest(first, model, [0], [0.4]),
+        "chat_template": steer_manifest(first, model, [1], [0.4], chat_template=True),
+    }
+    for what, manifest in others.items():
+        with pytest.raises(FileExistsError, match=what):
+            claim_folder(out, manifest, overwrite=False)
+    with pytest.raises(FileExistsError, match="holds another steering"):
+        steer_file(out, vectors[second], 0.4, [1], tiny_lm)
+    claim_folder(out, steer_manifest(second, str(tiny_model), [1], [0.4]), overwrite=True)
+    path = steer_file(out, vectors[second], 0.4, [1], tiny_lm)
+    assert torch.equal(torch.load(path)["layers.1"]["steering_vector"], vectors[second].layer(1))
+
+
+def test_a_sweep_of_other_vectors_is_refused(tmp_path, tiny_model, tiny_lm):
+    import torch
+
+    from culturebench.steering.vectors import SteeringVectors
+
+    vec = tmp_path / "v.pt"
+    zero = torch.zeros(2, tiny_lm.config.hidden_size)
+    SteeringVectors(zero, "meandiff", "F063", {"model": str(tiny_model)}).save(vec)
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "layer_search.json").write_text(json.dumps({"vectors": str(tmp_path / "other.pt"), "top_layers": [1]}))
+    with pytest.raises(ValueError, match="searched the layers of"):
+        run("steer", "evaluate", "--vectors", str(vec), "--sweep", str(sweep), "--output", str(tmp_path / "out"))
+    with pytest.raises(ValueError, match="not both"):
+        run("steer", "evaluate", "--vectors", str(vec), "--sweep", str(sweep), "--layers", "1", "--output",
+            str(tmp_path / "out"))  # fmt: skip

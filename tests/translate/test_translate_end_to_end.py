@@ -99,6 +99,8 @@ def test_nllb_end_to_end_then_a_free_rerun(tiny_nllb, source_dataset, tmp_path, 
     first = _run(capsys, *args, "--back-translate")
     assert first["model_loaded"] and first["translated"] > 0 and first["cached"] == 0
     _check_output(out, ["fr", "de"], "nllb")
+    command = f"--to fr,de --engine nllb:{tiny_nllb} --beams 2 --max-new-tokens 8 --back-translate\n```"
+    assert command in (out / "README.md").read_text(encoding="utf-8")  # the card's Reproduce: the flags used
     before = _snapshot(out)
 
     _forbid_loading(monkeypatch)
@@ -183,16 +185,23 @@ def test_a_hub_model_is_read_from_the_local_cache_with_its_commit_as_revision(
     assert "not in the local Hub cache and HF_HUB_OFFLINE is set" in err
 
 
+class _UpperCaser:
+    """A loopback OpenAI-compatible server that 'translates' by upper-casing."""
+
+    def __new__(cls):
+        from tests.loopback_llm import Server
+
+        class Translator(Server):
+            def answer(self, prompt: str, body: dict) -> str:
+                assert "into French" in prompt or "from French" in prompt
+                return prompt.split("Text:\n", 1)[1].upper()
+
+        return Translator("openai")
+
+
 def test_an_llm_engine_through_the_shared_client_layer(source_dataset, tmp_path, capsys):
     """The real OpenAI-compatible client against a loopback server that 'translates' by upper-casing."""
-    from tests.loopback_llm import Server
-
-    class Translator(Server):
-        def answer(self, prompt: str, body: dict) -> str:
-            assert "into French" in prompt or "from French" in prompt
-            return prompt.split("Text:\n", 1)[1].upper()
-
-    server = Translator("openai")
+    server = _UpperCaser()
     try:
         args = [str(source_dataset), "--to", "fr", "--engine", f"llm:openai:mt@{server.url}/v1", "--out", str(tmp_path)]
         first = _run(capsys, *args, "--back-translate")
@@ -202,9 +211,27 @@ def test_an_llm_engine_through_the_shared_client_layer(source_dataset, tmp_path,
         assert rows["d-002"]["question"] == "ANSWER WITH A NUMBER FROM 1 TO 5."
         record = json.loads((tmp_path / "translation.json").read_text())
         assert record["engine"]["model"] == "openai:mt" and record["engine"]["revision"] == f"{server.url}/v1"
+        card = (tmp_path / "README.md").read_text(encoding="utf-8")
+        # the URL is kept and no decoding flags are made up
+        assert f"--to fr --engine llm:openai:mt@{server.url}/v1 --back-translate\n```" in card
         again = _run(capsys, *args, "--back-translate")
         assert (again["translated"], again["model_loaded"]) == (0, False) and len(server.requests) == first[
             "translated"
         ]
+    finally:
+        server.close()
+
+
+def test_an_llm_run_killed_mid_batch_pays_again_only_for_what_was_not_answered(source_dataset, tmp_path, capsys):
+    server = _UpperCaser()
+    try:
+        args = [str(source_dataset), "--to", "fr", "--engine", f"llm:openai:mt@{server.url}/v1", "--out", str(tmp_path)]
+        server.script = [None, None, server.error(400, "refused", "INVALID_ARGUMENT")]  # the run stops mid-batch
+        assert "status 400" in _fail(capsys, *args)
+        (answers,) = (tmp_path / ".cache").glob("llm-*.jsonl")
+        assert len(answers.read_text().splitlines()) == 2 and not (tmp_path / "data").exists()
+        first = _run(capsys, *args)
+        assert len(server.requests) == 3 + first["translated"] - 2  # the two answered texts were not paid again
+        assert "--back-translate" not in (tmp_path / "README.md").read_text(encoding="utf-8")
     finally:
         server.close()

@@ -201,7 +201,7 @@ def language_figure(languages: dict, path: Path, truth: str = DEFAULT_GROUND_TRU
 
 def _r_cell(a: dict) -> str:
     if a["undefined"] is not None:
-        return f"undefined: {a['undefined']}"
+        return f"undefined: {a['undefined']} | —"  # two cells, as a defined r has (r with CI, p)
     return f"{ci_text(a, 'pearson_r', 'pearson_ci_low', 'pearson_ci_high')} | {fmt(a['pearson_p'])}"
 
 

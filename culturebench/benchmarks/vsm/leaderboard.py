@@ -26,8 +26,21 @@ SEED003_TABLE3 = (
 )  # fmt: skip
 
 
+def capped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Bar heights with unbounded ratios (a perfect match, inf) drawn at a cap above every finite bar.
+
+    Returns (heights, which are unbounded, the cap); undefined values (NaN) stay NaN and draw no bar.
+    """
+    finite = values[np.isfinite(values)]
+    cap = 1.25 * max(float(finite.max()) if finite.size else 0.0, 1.0)
+    unbounded = np.isposinf(values)
+    return np.where(unbounded, cap, values), unbounded, cap
+
+
 def deviation_ratio_bars(table: pd.DataFrame, path: Path) -> Path | None:
-    """Per model, the VSM mean deviation ratio of each prompt condition (1 = as far from average as the truth)."""
+    """Per model, the VSM mean deviation ratio of each prompt condition: |truth - average| / |model - truth|, so
+    1 = the model is as far from the country's truth as the global average culture is, and above 1 closer.
+    An unbounded ratio (a perfect match) is drawn capped, hatched and labelled with the infinity sign."""
     rows = table[table["metric"].str.startswith(DEVIATION_RATIO)].copy()
     if rows.empty:
         return None
@@ -38,8 +51,13 @@ def deviation_ratio_bars(table: pd.DataFrame, path: Path) -> Path | None:
     ax = fig.subplots()
     width = 0.8 / len(grid.columns)
     x = np.arange(len(grid))
+    heights, unbounded, cap = capped(grid.to_numpy(dtype=float))
     for k, condition in enumerate(grid.columns):
-        ax.bar(x + k * width, np.nan_to_num(grid[condition].to_numpy(dtype=float)), width, label=condition)
+        bars = ax.bar(x + k * width, heights[:, k], width, label=condition)
+        for bar in (b for b, inf in zip(bars, unbounded[:, k]) if inf):
+            bar.set_hatch("//")
+            ax.annotate("∞", (bar.get_x() + bar.get_width() / 2, cap), ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(0, cap * 1.1)
     ax.axhline(1.0, color="grey", lw=0.8, ls="--")
     ax.set_xticks(x + width * (len(grid.columns) - 1) / 2, grid.index, rotation=60, ha="right", fontsize=6)
     ax.set(ylabel="mean deviation ratio (higher is better)", title="VSM deviation ratio per model and prompts")

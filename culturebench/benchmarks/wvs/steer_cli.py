@@ -12,6 +12,7 @@ import argparse
 import math
 from pathlib import Path
 
+from culturebench.identity import file_digest
 from culturebench.runs import read_json
 from culturebench.stats import DEFAULT_SEED
 from culturebench.steering.base import DEFAULT_ALPHAS as BASE_ALPHAS
@@ -240,6 +241,7 @@ def _sweep(args: argparse.Namespace) -> None:
     output.mkdir(parents=True, exist_ok=True)
     summary = {
         "vectors": str(Path(args.vectors).resolve()),
+        "vectors_digest": file_digest(Path(args.vectors)),
         "model": model_name,
         "target": vectors.target,
         "method": vectors.method,
@@ -268,6 +270,7 @@ def _evaluate(args: argparse.Namespace) -> None:
     from culturebench.benchmarks.wvs import steer_eval, steer_persona, steer_tax
     from culturebench.evaluate import run_evaluation
     from culturebench.steering.base import alpha_name
+    from culturebench.steering.hooks import skeleton
     from culturebench.steering.vectors import SteeringVectors
 
     alphas = steer_eval.with_zero(parse_alphas(args.alphas))
@@ -291,10 +294,11 @@ def _evaluate(args: argparse.Namespace) -> None:
     tax_tasks, tax_local = (
         steer_tax.check_tax_tasks(args.tax_tasks, args.tax_include_path) if args.tax_tasks else ([], False)
     )
-    manifest = steer_eval.steer_manifest(Path(args.vectors), model, layers, alphas)
+    manifest = steer_eval.steer_manifest(Path(args.vectors), model, layers, alphas, args.apply_chat_template)
     steer_eval.claim_folder(output, manifest, args.overwrite)
+    tree = skeleton(str(Path(model).expanduser()) if _looks_like_path(model) else model)  # hookpoint names
     for alpha in alphas:
-        path = steer_eval.steer_file(output, vectors, alpha, layers)
+        path = steer_eval.steer_file(output, vectors, alpha, layers, tree)
         print(f"alpha = {alpha:g}: steering {layers} with {path}", flush=True)
         run_evaluation(
             "steered",
@@ -329,13 +333,18 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 
 def _chosen_layers(args: argparse.Namespace, n_layers: int) -> list[int]:
-    """--layers, else the top layers of the --sweep folder's layer search."""
+    """--layers, else the top layers of the --sweep folder's layer search, which must be of these vectors."""
+    if args.layers and args.sweep:
+        raise ValueError("give --layers or --sweep, not both")
     if args.layers:
         return parse_layers(args.layers, n_layers)
     sweep = read_json(Path(args.sweep) / CURVE_JSON) if args.sweep else None
     layers = sweep.get("top_layers") if isinstance(sweep, dict) else None
     if not layers:
         raise ValueError("give --layers, or --sweep with a folder whose layer search picked top layers")
+    digest = file_digest(Path(args.vectors))
+    if sweep.get("vectors_digest", digest) != digest or sweep.get("vectors") != str(Path(args.vectors).resolve()):
+        raise ValueError(f"--sweep {args.sweep} searched the layers of {sweep.get('vectors')}, not of {args.vectors}")
     return parse_layers(",".join(map(str, layers)), n_layers)
 
 

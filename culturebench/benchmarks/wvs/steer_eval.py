@@ -17,6 +17,7 @@ steer_persona.py) and the capability tax (`--tax-tasks`, steer_tax.py).
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,24 +50,32 @@ def with_zero(alphas: Sequence[float]) -> list[float]:
     return sorted({0.0, *(float(a) for a in alphas)})
 
 
-def steer_manifest(vectors_path: Path, model: str, layers: list[int], alphas: list[float]) -> dict:
-    """What a steered-evaluation folder holds: the vectors (by digest), model, layers, tasks and alphas."""
+def steer_manifest(
+    vectors_path: Path, model: str, layers: list[int], alphas: list[float], chat_template: bool = False
+) -> dict:
+    """What a steered-evaluation folder holds: the vectors (by digest), model, layers, tasks, template, alphas."""
     return {
         "vectors": str(vectors_path.resolve()),
         "vectors_digest": file_digest(vectors_path),
         "model": model,
         "layers": layers,
         "tasks": list(NONE_TASKS),
+        "chat_template": chat_template,
         "alphas": alphas,
     }
 
 
 def claim_folder(output: Path, manifest: dict, overwrite: bool) -> None:
-    """Record what `output` holds; refuse a folder made with other vectors, layers, model or tasks."""
+    """Record what `output` holds; refuse a folder made with other vectors, layers, model, tasks or template.
+
+    With `overwrite`, the old steering files go too (the alpha runs are cleared by `evaluate --overwrite`).
+    """
     path = output / MANIFEST
-    if path.exists() and not overwrite:
+    if overwrite:
+        shutil.rmtree(output / STEER_FILES, ignore_errors=True)
+    elif path.exists():
         recorded = read_json(path)
-        same = ("vectors_digest", "model", "layers", "tasks")
+        same = ("vectors_digest", "model", "layers", "tasks", "chat_template")
         if not isinstance(recorded, dict) or any(recorded.get(k) != manifest[k] for k in same):
             changed = [k for k in same if not isinstance(recorded, dict) or recorded.get(k) != manifest[k]]
             raise FileExistsError(
@@ -78,17 +87,18 @@ def claim_folder(output: Path, manifest: dict, overwrite: bool) -> None:
     write_json(path, manifest)
 
 
-def steer_file(output: Path, vectors, alpha: float, layers: list[int]) -> Path:
-    """lm-eval's steering file for one alpha; an existing one is kept only if it holds the same payload."""
+def steer_file(output: Path, vectors, alpha: float, layers: list[int], model) -> Path:
+    """lm-eval's steering file for one alpha (hookpoints named from `model`, a module tree of the steered model);
+    an existing one is kept only if it holds the same payload."""
     import torch
 
     from culturebench.steering.hooks import write_lm_eval_steer_file
 
     path = output / STEER_FILES / f"{alpha_name(alpha)}.pt"
     if path.exists():
-        old = torch.load(path, weights_only=False)
-        fresh = write_lm_eval_steer_file(path.with_suffix(".check.pt"), vectors, alpha, layers)
-        new = torch.load(fresh, weights_only=False)
+        old = torch.load(path, weights_only=True)
+        fresh = write_lm_eval_steer_file(path.with_suffix(".check.pt"), vectors, alpha, layers, model)
+        new = torch.load(fresh, weights_only=True)
         fresh.unlink()
         same = old.keys() == new.keys() and all(
             torch.equal(old[k]["steering_vector"], new[k]["steering_vector"])
@@ -99,7 +109,7 @@ def steer_file(output: Path, vectors, alpha: float, layers: list[int]) -> Path:
             raise FileExistsError(f"{path} holds another steering; choose a new --output or pass --overwrite")
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_lm_eval_steer_file(path, vectors, alpha, layers)
+    return write_lm_eval_steer_file(path, vectors, alpha, layers, model)
 
 
 def alpha_rows(run_dir: Path) -> pd.DataFrame:
@@ -160,11 +170,18 @@ def summarise(
             entry["entanglement"] = entanglement_ratio(ref, rows, axis, n_boot=n_boot)
             entry["items"] = item_shifts(ref, rows, n_boot)
             direction = math.copysign(1.0, alpha)
-            entry["moved"] = [i for i in target_items(target) if moved(entry["items"][i], direction, threshold)]
-            entry["domains"] = {
+            missing = [i for i in target_items(target) if i not in entry["items"]]
+            if missing:
+                print(f"warning: alpha {alpha:g} has no dilemmas of the targeted items {missing} in common with 0")
+            entry["moved"] = [
+                i
+                for i in target_items(target)
+                if i in entry["items"] and moved(entry["items"][i], direction, threshold)
+            ]
+            entry["domains"] = {  # on the axis-only fit, the scale of the shifts beside it
                 d: {
-                    a: dilemma_position(rows[rows["domain"] == d], 0)[a]
-                    - dilemma_position(ref[ref["domain"] == d], 0)[a]
+                    a: dilemma_position(rows[rows["domain"] == d], 0)["axis_only"][a]
+                    - dilemma_position(ref[ref["domain"] == d], 0)["axis_only"][a]
                     for a in AXES
                 }
                 for d in WVS_DOMAINS
@@ -231,15 +248,16 @@ def plot(summary: dict, path: Path) -> Path:
     tax = summary.get("tax") or {}
     fig = Figure(figsize=(16 if tax else 11, 4.5), layout="constrained")
     left, right, *rest = fig.subplots(1, 3 if tax else 2)
-    steered = [
+    steered = sorted(
         (float(a), e) for a, e in summary["alphas"].items() if a != "0" and "targeted_shift" in e["entanglement"]
-    ]
+    )
     colors = {}
     for key, label in (("targeted_shift", summary["targeted_axis"]), ("untargeted_shift", "other axis")):
-        xs = [0.0] + [a for a, _ in steered]
-        ys = [0.0] + [e["entanglement"][key]["value"] for _, e in steered]
-        low = [0.0] + [e["entanglement"][key]["ci_low"] for _, e in steered]
-        high = [0.0] + [e["entanglement"][key]["ci_high"] for _, e in steered]
+        points = sorted([(0.0, 0.0, 0.0, 0.0)] + [
+            (a, e["entanglement"][key]["value"], e["entanglement"][key]["ci_low"], e["entanglement"][key]["ci_high"])
+            for a, e in steered
+        ])  # fmt: skip
+        xs, ys, low, high = (list(column) for column in zip(*points))
         (line,) = left.plot(xs, ys, marker="o", label=label)
         colors[key] = line.get_color()
         left.fill_between(xs, low, high, alpha=0.2)
