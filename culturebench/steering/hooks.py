@@ -111,21 +111,12 @@ def skeleton(model_path: str):
         return AutoModelForCausalLM.from_config(config)
 
 
-def write_lm_eval_steer_file(
-    path: str | Path,
-    vectors: SteeringVectors,
-    alpha: float,
-    layers: Sequence[int],
-    model=None,
-) -> Path:
-    """Write lm-eval's steered-model file: {hookpoint: {steering_vector, steering_coefficient, action: add}}.
+def lm_eval_steer_payload(vectors: SteeringVectors, alpha: float, layers: Sequence[int], model=None) -> dict:
+    """lm-eval's steered-model payload: {hookpoint: {steering_vector, steering_coefficient, action: add}}.
 
     Hookpoint names come from `model` (or, without one, from a weightless skeleton of the model in the
-    vectors' provenance). Use as `lm_eval --model steered --model_args pretrained=...,steer_path=PATH`.
+    vectors' provenance).
     """
-    path = Path(path)
-    if path.suffix not in (".pt", ".pth"):
-        raise ValueError(f"lm-eval reads steering files ending in .pt or .pth, not {path.name}")
     if not layers:
         raise ValueError("no layers to steer")
     if model is None:
@@ -136,7 +127,7 @@ def write_lm_eval_steer_file(
         raise ValueError(
             f"vectors are [{vectors.n_layers}, {vectors.hidden_size}], the model has {len(names)} layers of {hidden}"
         )
-    payload = {
+    return {
         names[i]: {
             "steering_vector": vectors.layer(i).clone(),
             "steering_coefficient": float(alpha),
@@ -146,4 +137,19 @@ def write_lm_eval_steer_file(
         }
         for i in sorted(set(layers))
     }
+
+
+def write_lm_eval_steer_file(
+    path: str | Path,
+    vectors: SteeringVectors,
+    alpha: float,
+    layers: Sequence[int],
+    model=None,
+) -> Path:
+    """Write `lm_eval_steer_payload` to `path` (.pt), for `lm_eval --model steered --model_args
+    pretrained=...,steer_path=PATH`."""
+    path = Path(path)
+    if path.suffix not in (".pt", ".pth"):
+        raise ValueError(f"lm-eval reads steering files ending in .pt or .pth, not {path.name}")
+    payload = lm_eval_steer_payload(vectors, alpha, layers, model)
     return write_atomic(path, lambda tmp: torch.save(payload, tmp))

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import asdict
 from pathlib import Path
 
-from culturebench.runs import truncate_torn_tail
+from culturebench.runs import read_verdicts, truncate_torn_tail
 from culturebench.translate.engines import EngineIdentity
-
-log = logging.getLogger(__name__)
 
 
 def cache_path(cache_dir: Path, identity: EngineIdentity) -> Path:
@@ -41,26 +38,14 @@ class TranslationCache:
         self._read()
 
     def _read(self) -> None:
-        if not self.path.exists():
-            return
-        lines = self.path.read_bytes().split(b"\n")
-        last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
-        for i, raw in enumerate(lines[: last + 1]):
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(raw)
-            except ValueError:
-                if i == last:
-                    log.warning("%s:%d: dropping a torn last line; it will be translated again", self.path, i + 1)
-                    continue
-                raise ValueError(f"{self.path}:{i + 1}: not a JSON line; the cache is damaged") from None
+        rows = read_verdicts(self.path)  # JSON lines; a torn last line is dropped (translated again)
+        for i, row in enumerate(rows):
             if i == 0:
                 self._check_header(row)
-            elif isinstance(row, dict) and "key" in row and "translation" in row:
+            elif "key" in row and "translation" in row:
                 self._done[row["key"]] = row["translation"]
             else:
-                raise ValueError(f"{self.path}:{i + 1}: not a cache entry (needs key and translation)")
+                raise ValueError(f"{self.path}: entry {i + 1} is not a cache entry (needs key and translation)")
 
     def _check_header(self, row: object) -> None:
         want = {"cache": "culturebench-translate", **asdict(self.identity)}

@@ -92,14 +92,12 @@ def steer_file(output: Path, vectors, alpha: float, layers: list[int], model) ->
     an existing one is kept only if it holds the same payload."""
     import torch
 
-    from culturebench.steering.hooks import write_lm_eval_steer_file
+    from culturebench.steering.hooks import lm_eval_steer_payload, write_lm_eval_steer_file
 
     path = output / STEER_FILES / f"{alpha_name(alpha)}.pt"
     if path.exists():
         old = torch.load(path, weights_only=True)
-        fresh = write_lm_eval_steer_file(path.with_suffix(".check.pt"), vectors, alpha, layers, model)
-        new = torch.load(fresh, weights_only=True)
-        fresh.unlink()
+        new = lm_eval_steer_payload(vectors, alpha, layers, model)
         same = old.keys() == new.keys() and all(
             torch.equal(old[k]["steering_vector"], new[k]["steering_vector"])
             and old[k]["steering_coefficient"] == new[k]["steering_coefficient"]
