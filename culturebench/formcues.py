@@ -272,7 +272,13 @@ MEANING_WORDS_FILE = "annotations/meaning_words.json"
 def read_meaning_words(dataset_folder: Path) -> dict[str, list[str]]:
     """The folder's meaning words, {} when it lists none."""
     path = dataset_folder / MEANING_WORDS_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return load_meaning_words(path) if path.exists() else {}
+
+
+def load_meaning_words(path: Path) -> dict[str, list[str]]:
+    """{category: [words]} from a shipped list, or from a builder's source ({category: {"words", "why"}})."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {k: v["words"] if isinstance(v, dict) and "words" in v else v for k, v in data.items()}
 
 
 def form_cues(
@@ -329,9 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     items = [json.loads(line) for f in args.files for line in f.read_text(encoding="utf-8").splitlines() if line]
-    meaning = json.loads(args.meaning_words.read_text(encoding="utf-8")) if args.meaning_words else None
-    if meaning:  # the builders' source file holds {category: {"words": [...], "why": ...}}
-        meaning = {k: v["words"] if isinstance(v, dict) and "words" in v else v for k, v in meaning.items()}
+    meaning = load_meaning_words(args.meaning_words) if args.meaning_words else None
     failures = []
     for name, r in form_cues(items, args.category, args.pole, args.shuffles, meaning_words=meaning).items():
         print(

@@ -43,7 +43,7 @@ from culturebench.cards import (
     write_stats_block,
 )
 from culturebench.files import write_text
-from culturebench.formcues import MEANING_WORDS_FILE, form_cues
+from culturebench.formcues import MEANING_WORDS_FILE, form_cues, load_meaning_words
 from culturebench.items import ItemError, load_items, near_duplicates, validate_dilemma
 from culturebench.jsonl import write_jsonl
 from culturebench.resources import dataset_dir
@@ -148,7 +148,7 @@ def build() -> dict:
     direct = json.loads((HERE / "direct_questions.json").read_text())["questions"]
     write_jsonl(target / "data" / "direct.jsonl", ({"component": "", **q} for q in direct))
     write_jsonl(target / "annotations" / "blind_pass.jsonl", annotations)
-    meaning = {code: entry["words"] for code, entry in json.loads((HERE / "meaning_words.json").read_text()).items()}
+    meaning = load_meaning_words(HERE / "meaning_words.json")
     write_text(target / MEANING_WORDS_FILE, json.dumps(meaning, indent=2) + "\n")
     cues = form_cues(every, "item", "positive", meaning_words=meaning)
     _write_card_stats(target, stats, review, {s: len(r) for s, r in splits.items()}, cues)
