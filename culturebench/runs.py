@@ -187,8 +187,8 @@ _VERDICT_START = (
 )
 
 
-def _whole_verdict(line: bytes) -> dict | None:
-    """The verdict one line holds, or None when it is not a whole verdict (torn, or cut inside a UTF-8 character)."""
+def _whole_row(line: bytes) -> dict | None:
+    """The JSON object one line holds, or None when it is not a whole one (torn, or cut inside a UTF-8 character)."""
     try:
         row = json.loads(line)
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
@@ -197,9 +197,9 @@ def _whole_verdict(line: bytes) -> dict | None:
 
 
 def _glued_verdict(line: bytes) -> dict | None:
-    """The whole verdict at the end of a line where an older version appended it right after a torn one."""
+    """The whole verdict at the end of a line where an older judge runner appended it right after a torn one."""
     start = line.rfind(_VERDICT_START)
-    return _whole_verdict(line[start:]) if start > 0 else None
+    return _whole_row(line[start:]) if start > 0 else None
 
 
 def _last_line(lines: list[bytes]) -> int:
@@ -207,11 +207,13 @@ def _last_line(lines: list[bytes]) -> int:
     return max((i for i, line in enumerate(lines) if line.strip()), default=-1)
 
 
-def read_verdicts(path: Path) -> list[dict]:
-    """Verdicts recorded so far; torn verdicts (a run killed mid-write) are dropped and judged again, others are errors.
+def read_json_lines(path: Path, what: str = "row") -> list[dict]:
+    """The rows of an append-only JSON-lines file (judge verdicts, cached answers, sweep steps) written so far.
 
-    A torn verdict is the unfinished last line, or, in files written before the runner cut torn
-    lines off (`truncate_torn_tail`), a torn verdict with the next whole one appended to it (that one is kept).
+    A torn row (the process was killed mid-write) is dropped, to be redone: the unfinished last line, or, in
+    verdict files written before the judge runner cut torn lines off (`truncate_torn_tail`), a torn verdict with
+    the next whole one appended to it (that one is kept). Any other bad line is an error naming file and line.
+    `what` names a row in the messages.
     """
     path = Path(path)
     if not path.exists():
@@ -222,22 +224,21 @@ def read_verdicts(path: Path) -> list[dict]:
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        row = _whole_verdict(line)
+        row = _whole_row(line)
         if row is None and (row := _glued_verdict(line)) is not None:
-            log.warning("%s:%d: dropping a torn verdict written before the next one; it will be judged again",
-                        path, i + 1)  # fmt: skip
+            log.warning("%s:%d: dropping a torn %s written before the next one; it will be redone", path, i + 1, what)
         if row is not None:
             rows.append(row)
         elif i == last:
-            log.warning("%s:%d: dropping a torn (unfinished) last verdict; it will be judged again", path, i + 1)
+            log.warning("%s:%d: dropping a torn (unfinished) last %s; it will be redone", path, i + 1, what)
         else:
-            raise RunFileError(f"{path}:{i + 1}: not a valid verdict (not JSON, or not UTF-8 text)")
+            raise RunFileError(f"{path}:{i + 1}: not a valid {what} (not JSON, or not UTF-8 text)")
     return rows
 
 
-def truncate_torn_tail(path: Path) -> None:
-    """Before appending verdicts: cut off a torn last verdict (the one `read_verdicts` drops) and end the file in a
-    newline, so that the next verdict starts on a line of its own."""
+def truncate_torn_tail(path: Path, what: str = "row") -> None:
+    """Before appending to a JSON-lines file: cut off a torn last row (the one `read_json_lines` drops) and end the
+    file in a newline, so that the next row starts on a line of its own."""
     path = Path(path)
     if not path.exists():
         return
@@ -246,9 +247,9 @@ def truncate_torn_tail(path: Path) -> None:
     last = _last_line(lines)
     if last < 0:
         return
-    if _whole_verdict(lines[last]) is None and _glued_verdict(lines[last]) is None:
+    if _whole_row(lines[last]) is None and _glued_verdict(lines[last]) is None:
         keep = sum(len(line) + 1 for line in lines[:last])
-        log.warning("%s:%d: cutting off a torn last verdict before appending", path, last + 1)
+        log.warning("%s:%d: cutting off a torn last %s before appending", path, last + 1, what)
         with path.open("r+b") as f:
             f.truncate(keep)
     elif not data.endswith(b"\n"):
@@ -267,7 +268,7 @@ def primary_verdicts(run_dir: Path, replies: list[dict], current_version: Callab
     name = read_json(info_path)["judge"]
     wanted = {reply_key(r) for r in replies}
     latest: dict[str, dict] = {}
-    for row in read_verdicts(Path(run_dir) / JUDGE_DIR / VERDICTS_FILE):
+    for row in read_json_lines(Path(run_dir) / JUDGE_DIR / VERDICTS_FILE, "verdict"):
         if row["judge"] == name and row["repeat"] == 0 and row["key"] in wanted:
             if row["rubric_version"] == current_version(row):
                 if row["key"] not in latest or latest[row["key"]]["status"] != "ok":

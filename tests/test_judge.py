@@ -23,7 +23,7 @@ from culturebench.benchmarks.selfconcept.rubric import SCORE_SCHEMA
 from culturebench.judge.runner import Judge, run_judge
 from culturebench.judge.verdicts import VerdictError, validate_verdict
 from culturebench.llm.backends import GeminiBackend, OpenAIBackend, make_backend
-from culturebench.runs import JUDGE_DIR, VERDICTS_FILE, Run, primary_verdicts, read_verdicts
+from culturebench.runs import JUDGE_DIR, VERDICTS_FILE, Run, primary_verdicts, read_json_lines
 from tests.loopback_llm import HANG, Server, closed_port_url
 
 JUDGING = SELFCONCEPT.judging
@@ -115,7 +115,7 @@ def test_invalid_verdicts_are_recorded_as_failures_and_retried_next_run(served, 
     server.script = [bad, bad, bad]  # first reply: three invalid verdicts (1 + max_invalid 2)
     info = run_judge(run_dir, JUDGING, spec, backoff_s=0.0, max_invalid=2)
     assert info["failed"] == 1 and info["ok"] == 5
-    failure = next(r for r in read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE) if r["status"] == "failed")
+    failure = next(r for r in read_json_lines(run_dir / JUDGE_DIR / VERDICTS_FILE) if r["status"] == "failed")
     assert "score '9'" in failure["error"] or "score 9" in failure["error"]
     before = len(server.requests)
     info = run_judge(run_dir, JUDGING, spec, backoff_s=0.0)
@@ -136,7 +136,7 @@ def test_interrupted_run_resumes_without_rejudging(served, run_dir):
     judge = Judge(make_backend(spec), run_dir / JUDGE_DIR / VERDICTS_FILE, JUDGING, backoff_s=0.0, sleep=interrupted)
     with pytest.raises(Interrupt):
         judge.judge(reply_rows(Run(run_dir), BEHAVIOR_TASKS))
-    assert len(read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE)) == 3
+    assert len(read_json_lines(run_dir / JUDGE_DIR / VERDICTS_FILE)) == 3
     before = len(server.requests)
     info = run_judge(run_dir, JUDGING, spec, backoff_s=0.0)
     assert info["ok"] == 6
@@ -193,7 +193,7 @@ def test_torn_last_verdict_is_cut_off_before_the_next_append(served, run_dir, cu
     primary = [r["key"] for r in rows if r["repeat"] == 0]
     assert len(primary) == len(set(primary)) == 6  # every verdict exactly once, the torn one judged again
     assert sum(r["repeat"] == 1 for r in rows) == 2
-    assert read_verdicts(path) == rows
+    assert read_json_lines(path) == rows
 
 
 def test_a_file_torn_by_an_older_version_is_read_and_repaired(served, run_dir, caplog):
@@ -204,7 +204,7 @@ def test_a_file_torn_by_an_older_version_is_read_and_repaired(served, run_dir, c
     lines = path.read_bytes().splitlines(keepends=True)
     path.write_bytes(b"".join(lines[:2]) + lines[2][:40] + b"".join(lines[3:]))  # line 3 torn, line 4 glued to it
     with caplog.at_level(logging.WARNING):
-        rows = read_verdicts(path)
+        rows = read_json_lines(path)
     assert [r["key"] for r in rows] == [json.loads(line)["key"] for line in lines[:2] + lines[3:]]
     assert "torn" in caplog.text
     before = len(server.requests)
@@ -305,7 +305,7 @@ def test_api_key_never_reaches_outputs_or_logs_on_any_error_path(served, run_dir
     backend = _backend(server.kind, server.url, timeout_s=0.2 if path == "timeout" else None)
     info = run_judge(run_dir, JUDGING, backend, backoff_s=0.0, max_retries=1)
     assert info["failed"] >= 1
-    errors = [r["error"] for r in read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE) if r["status"] == "failed"]
+    errors = [r["error"] for r in read_json_lines(run_dir / JUDGE_DIR / VERDICTS_FILE) if r["status"] == "failed"]
     assert errors and all(errors)
     if server.kind in echoed:
         assert any("***" in e for e in errors), errors  # the echoed key reached the message, scrubbed
@@ -343,7 +343,7 @@ def test_unreachable_judge_gives_up_after_max_fatal_calls(kind, run_dir):
         run_judge(run_dir, JUDGING, spec_for(kind, url), max_fatal=3, sleep=_no_sleep)
     assert time.monotonic() - start < 1.0
     assert "refused" in str(stopped.value).lower()
-    rows = read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE)
+    rows = read_json_lines(run_dir / JUDGE_DIR / VERDICTS_FILE)
     assert [(r["status"], r["calls"]) for r in rows] == [("failed", 1)] * 3  # three calls, then it stopped
 
 
@@ -359,7 +359,7 @@ def test_a_judge_that_never_answers_stops_after_max_fatal_replies(served, run_di
                   backoff_s=0.0, sleep=lambda delay: None)  # fmt: skip
     assert "gave up after 1 retries" in str(stopped.value)
     assert time.monotonic() - start < 5.0
-    rows = read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE)
+    rows = read_json_lines(run_dir / JUDGE_DIR / VERDICTS_FILE)
     assert [(r["status"], r["calls"]) for r in rows] == [("failed", 2)] * 3
 
 
@@ -373,7 +373,7 @@ def test_authentication_error_stops_the_run_and_keeps_the_verdicts(served, run_d
         run_judge(run_dir, JUDGING, spec, max_fatal=3, sleep=_no_sleep)
     assert "401" in str(stopped.value) and "judge-model" in str(stopped.value)
     assert len(server.requests) == 2 + 3
-    rows = read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE)
+    rows = read_json_lines(run_dir / JUDGE_DIR / VERDICTS_FILE)
     assert [r["status"] for r in rows] == ["ok", "ok", "failed", "failed", "failed"]
     server.fallback = None  # the key is fixed: the rerun judges only what is missing
     assert run_judge(run_dir, JUDGING, spec)["ok"] == 6
@@ -410,7 +410,7 @@ def test_server_errors_stop_at_the_deadline(served, run_dir):
     assert slept == [1.0, 2.0]  # the next wait (4 s) would end past the deadline: it stops instead
     assert len(server.requests) == 2 + 3
     assert "2 replies judged in this run" in str(stopped.value) and "503" in str(stopped.value)
-    assert [r["status"] for r in read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE)] == ["ok", "ok"]
+    assert [r["status"] for r in read_json_lines(run_dir / JUDGE_DIR / VERDICTS_FILE)] == ["ok", "ok"]
 
 
 def test_deadline_is_checked_between_calls(served, run_dir):
@@ -422,4 +422,4 @@ def test_deadline_is_checked_between_calls(served, run_dir):
     with pytest.raises(JudgeDeadlineReached):
         run_judge(run_dir, JUDGING, spec, deadline_s=5.0, sleep=_no_sleep, clock=lambda: now[0])
     assert len(server.requests) == 3  # started at 0, 2 and 4 s; at 6 s the deadline has passed
-    assert [r["status"] for r in read_verdicts(run_dir / JUDGE_DIR / VERDICTS_FILE)] == ["ok"] * 3
+    assert [r["status"] for r in read_json_lines(run_dir / JUDGE_DIR / VERDICTS_FILE)] == ["ok"] * 3

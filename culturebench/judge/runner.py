@@ -40,7 +40,7 @@ from culturebench.runs import (
     VERDICTS_FILE,
     Run,
     RunFileError,
-    read_verdicts,
+    read_json_lines,
     reply_key,
     truncate_torn_tail,
 )
@@ -101,7 +101,7 @@ class Judge:
         self.judged = 0  # valid verdicts this judge added to the cache
         self.done = {
             _cache_key(r["key"], r["judge"], r["rubric_version"], r["repeat"]): r
-            for r in read_verdicts(verdicts_path)
+            for r in read_json_lines(verdicts_path, "verdict")
             if r["status"] == "ok"
         }
 
@@ -168,7 +168,7 @@ class Judge:
         """
         out = []
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        truncate_torn_tail(self.path)  # a verdict torn by a kill must not run into the next one
+        truncate_torn_tail(self.path, "verdict")  # a verdict torn by a kill must not run into the next one
         with self.path.open("a", encoding="utf-8") as f:
             for reply in tqdm(replies, desc=desc, unit="reply"):
                 key, version = reply_key(reply), self.judging.version(reply)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from culturebench.runs import read_verdicts, truncate_torn_tail
+from culturebench.runs import read_json_lines, truncate_torn_tail
 
 
 class CacheError(ValueError):
@@ -24,7 +24,7 @@ class AnswerCache:
     def __init__(self, path: Path, backend: str) -> None:
         self.path, self.backend = Path(path), backend
         self.answers: dict[str, str] = {}
-        for row in read_verdicts(self.path):
+        for row in read_json_lines(self.path, "cached answer"):
             if row.get("backend") != backend:
                 raise CacheError(f"{self.path} holds answers of {row.get('backend')!r}, not of {backend!r}; "
                                  "use another cache file (one per backend)")  # fmt: skip
@@ -41,7 +41,7 @@ class AnswerCache:
         """Append one answer (flushed at once: a later crash cannot lose it)."""
         if not self._repaired:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            truncate_torn_tail(self.path)
+            truncate_torn_tail(self.path, "cached answer")
             self._repaired = True
         with self.path.open("a", encoding="utf-8") as f:
             f.write(json.dumps({"key": key, "backend": self.backend, "answer": answer}, ensure_ascii=False) + "\n")

@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from culturebench.runs import read_verdicts, truncate_torn_tail
+from culturebench.runs import read_json_lines, truncate_torn_tail
 from culturebench.translate.engines import EngineIdentity
 
 
@@ -38,7 +38,7 @@ class TranslationCache:
         self._read()
 
     def _read(self) -> None:
-        rows = read_verdicts(self.path)  # JSON lines; a torn last line is dropped (translated again)
+        rows = read_json_lines(self.path, "cached translation")  # a torn last line is dropped (translated again)
         for i, row in enumerate(rows):
             if i == 0:
                 self._check_header(row)
@@ -60,7 +60,7 @@ class TranslationCache:
 
     def add(self, entries: list[tuple[str, str, str, str]]) -> None:
         """Append (text, src, tgt, translation) rows and flush them to disk."""
-        truncate_torn_tail(self.path)
+        truncate_torn_tail(self.path, "cached translation")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as f:
             if f.tell() == 0:

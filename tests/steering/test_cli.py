@@ -63,6 +63,14 @@ def test_train_checks_arguments_before_loading(tmp_path):
     assert (tmp_path / "v.pt").read_text() == "keep me"
 
 
+@pytest.mark.parametrize(("extra", "message"), [(["--min-shift", "1.5"], "min-shift"),
+                                                (["--min-shift", "0.1", "--alphas", "0,-0.2"], "positive alpha"),
+                                                (["--top-k", "0"], "top-k")])  # fmt: skip
+def test_sweep_checks_arguments_before_reading_vectors(tmp_path, extra, message):
+    with pytest.raises(ValueError, match=message):  # the vectors file does not exist: read later
+        run("steer", "sweep", "--vectors", str(tmp_path / "none.pt"), "--output", str(tmp_path / "s"), *extra)
+
+
 def test_train_then_sweep_on_the_tiny_model(tmp_path, tiny_model, capsys):
     vec = tmp_path / "vectors.pt"
     run("steer", "train", "--model", str(tiny_model), "--output", str(vec), "--target", "surv_selfexp",
@@ -87,6 +95,15 @@ def test_train_then_sweep_on_the_tiny_model(tmp_path, tiny_model, capsys):
         list(steer) == [f"layers.{summary['top_layers'][0]}"] and steer[list(steer)[0]]["steering_coefficient"] == 0.2
     )
     assert "top layers" in capsys.readouterr().out
+    run("steer", "sweep", "--vectors", str(vec), "--alphas", "0,0.4", "--output", str(out), "--limit", "3",
+        "--top-k", "1", "--device", "cpu")  # fmt: skip
+    assert "resuming: 3 steps" in capsys.readouterr().out
+    assert json.loads((out / "layer_search.json").read_text())["curve"] == summary["curve"]
+    with pytest.raises(FileExistsError, match="held_out_ids"):
+        run("steer", "sweep", "--vectors", str(vec), "--output", str(out), "--limit", "2", "--device", "cpu")
+    run("steer", "sweep", "--vectors", str(vec), "--alphas", "0,0.4", "--output", str(out), "--limit", "2",
+        "--device", "cpu", "--overwrite")  # fmt: skip
+    assert json.loads((out / "layer_search.json").read_text())["n_dilemmas"] == 2
 
     other = tmp_path / "other-model"
     other.mkdir()

@@ -52,6 +52,20 @@ def test_layer_search_picks_the_planted_layer_and_p_positive_rises_with_alpha(pl
     assert set(search.scores["item_id"]) == {d["id"] for d in planted.held_out}
 
 
+def test_the_threshold_bars_layers_that_move_too_little(planted):
+    vec = planted.vectors["meandiff"]
+    loose = layer_search(planted.model, planted.tokenizer, vec, planted.docs, (0.0, 0.4), top_k=4, n_boot=0)
+    reach = loose.slopes.set_index("layer").loc[planted.layer, "shift_at_max_alpha"]
+    assert planted.layer in loose.top_layers
+    strict = layer_search(planted.model, planted.tokenizer, vec, planted.docs, (0.0, 0.4), top_k=4, n_boot=0,
+                          min_shift=reach / 2)  # fmt: skip
+    assert strict.top_layers == [planted.layer]  # the other layers' noise-level rises no longer count
+    assert strict.to_dict()["min_shift"] == reach / 2 and strict.slopes["qualifies"].sum() == 1
+    beyond = layer_search(planted.model, planted.tokenizer, vec, planted.docs, (0.0, 0.4), n_boot=0,
+                          min_shift=min(0.99, reach + 0.01))  # fmt: skip
+    assert beyond.top_layers == []
+
+
 def test_both_option_orders_move_toward_the_positive_pole(planted):
     vec = planted.vectors["meandiff"]
     base = score_documents(planted.model, planted.tokenizer, planted.docs)

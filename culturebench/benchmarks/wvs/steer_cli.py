@@ -19,6 +19,7 @@ from culturebench.steering.base import DEFAULT_ALPHAS as BASE_ALPHAS
 
 DEFAULT_ALPHAS = ",".join(f"{a:g}" for a in BASE_ALPHAS)
 CURVE_JSON, CURVE_CSV, CURVE_PNG, LM_EVAL_FILE = "layer_search.json", "layer_search.csv", "layer_search.png", "steer.pt"
+STEPS_FILE = "steps.jsonl"
 COST_JSON, COST_CSV, COST_PNG = "cost.json", "cost.csv", "cost.png"
 
 
@@ -155,6 +156,8 @@ def _plot(search, title: str, path: Path) -> None:
     for alpha, g in search.curve[search.curve["alpha"] != 0].groupby("alpha"):
         left.plot(g["layer"], g["shift"], marker="o", ms=3, label=f"alpha = {alpha:g}")
     left.axhline(0, color="grey", lw=0.8)
+    if search.min_shift > 0:
+        left.axhline(search.min_shift, color="tab:red", lw=0.8, ls="--", label=f"threshold {search.min_shift:g}")
     left.set(xlabel="layer steered", ylabel="shift of p(positive) from alpha = 0", title="Steering differential")
     left.legend(fontsize=8)
     slopes = search.slopes.sort_values("layer")
@@ -199,7 +202,7 @@ def _sweep(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from culturebench.benchmarks.wvs import steering as wvs
-    from culturebench.benchmarks.wvs.steer_search import layer_search
+    from culturebench.benchmarks.wvs.steer_search import SweepSteps, layer_search
     from culturebench.files import write_atomic, write_json
     from culturebench.steering.hooks import write_lm_eval_steer_file
     from culturebench.steering.vectors import SteeringVectors
@@ -208,6 +211,10 @@ def _sweep(args: argparse.Namespace) -> None:
     _positive("batch-size", args.batch_size)
     _positive("limit", args.limit)
     _positive("top-k", args.top_k)
+    if not 0 <= args.min_shift < 1:
+        raise ValueError(f"--min-shift is a change of p(positive) in [0, 1), got {args.min_shift}")
+    if args.min_shift > 0 and max(alphas) <= 0:
+        raise ValueError("--min-shift is read at the largest alpha: --alphas needs a positive alpha")
     output = Path(args.output)
     if output.exists() and not output.is_dir():
         raise NotADirectoryError(f"--output {output} is a file; give a folder")
@@ -225,8 +232,21 @@ def _sweep(args: argparse.Namespace) -> None:
         print(f"warning: the dilemma bank changed since the vectors were trained ({dataset['content_hash']})")
     docs = wvs.search_documents(dilemmas, chat_template=args.apply_chat_template)
     device = _device(args.device)
+    identity = {
+        "model": model_name,
+        "vectors_digest": file_digest(Path(args.vectors)),
+        "held_out_ids": [d["id"] for d in dilemmas],
+        "chat_template": args.apply_chat_template,
+        "dtype": str(_dtype(args.dtype, device)),
+    }
+    if args.overwrite:
+        (output / STEPS_FILE).unlink(missing_ok=True)
+    steps = SweepSteps(output / STEPS_FILE, identity)  # refuses another sweep's folder before the model loads
+    if steps.done:
+        print(f"resuming: {len(steps.done)} steps of {output / STEPS_FILE} already done")
 
     model, tokenizer = load_model(model_name, device, args.dtype)
+    output.mkdir(parents=True, exist_ok=True)
     search = layer_search(
         model,
         tokenizer,
@@ -235,10 +255,11 @@ def _sweep(args: argparse.Namespace) -> None:
         alphas=alphas,
         layers=layers,
         top_k=args.top_k,
+        min_shift=args.min_shift,
         batch_size=args.batch_size,
         progress=True,
+        steps=steps,
     )
-    output.mkdir(parents=True, exist_ok=True)
     summary = {
         "vectors": str(Path(args.vectors).resolve()),
         "vectors_digest": file_digest(Path(args.vectors)),
@@ -253,7 +274,10 @@ def _sweep(args: argparse.Namespace) -> None:
         **search.to_dict(),
     }
     if args.lm_eval_alpha is not None and not search.top_layers:
-        print("no layer moves p(positive) toward the positive pole: no lm-eval steering file written")
+        print(
+            f"no layer moves p(positive) toward the positive pole by {args.min_shift:g} or more: "
+            "no lm-eval steering file written"
+        )
     elif args.lm_eval_alpha is not None:
         path = write_lm_eval_steer_file(output / LM_EVAL_FILE, vectors, args.lm_eval_alpha, search.top_layers, model)
         summary["lm_eval_steer_file"] = {"path": str(path), "alpha": args.lm_eval_alpha, "layers": search.top_layers}
@@ -472,7 +496,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="steer one layer at a time on held-out steer dilemmas and pick the layers that act",
         description="For each layer and alpha, add alpha * vector at that layer and read p(positive) on the "
         "held-out steer dilemmas (both option orders, A/B letter probabilities as the benchmark reads them). "
-        f"Writes OUTPUT/{CURVE_JSON}, {CURVE_CSV} and {CURVE_PNG}.",
+        f"Writes OUTPUT/{CURVE_JSON}, {CURVE_CSV} and {CURVE_PNG}. Each finished step is kept in "
+        f"OUTPUT/{STEPS_FILE}, so the same command resumes a killed sweep (and a rerun with more layers or "
+        "alphas reuses the steps done); a folder holds one sweep (model, vectors, dilemmas, template, dtype).",
     )
     sw.add_argument("--vectors", required=True, help="file written by `culturebench steer train`")
     sw.add_argument("--alphas", default=DEFAULT_ALPHAS, help=f"comma-separated alphas; default {DEFAULT_ALPHAS}")
@@ -480,8 +506,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     sw.add_argument("--model", default=None, help="model folder or id; default: the one the vectors record")
     sw.add_argument("--layers", default=None, help="layers to try, e.g. 4-20 or 8,9,12; default all")
     sw.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help=f"layers to pick; default {DEFAULT_TOP_K}")
+    sw.add_argument(
+        "--min-shift",
+        type=float,
+        default=0.0,
+        help="threshold: pick only layers whose p(positive) rises by at least this much at the largest alpha "
+        "(seed 002's 'threshold'); default 0, any rise",
+    )
     sw.add_argument("--limit", type=int, default=None, help="use at most this many held-out dilemmas")
     sw.add_argument("--apply-chat-template", action="store_true", help="wrap prompts in the model's chat template")
+    sw.add_argument("--overwrite", action="store_true", help=f"forget the steps done in OUTPUT/{STEPS_FILE} first")
     sw.add_argument(
         "--lm-eval-alpha",
         type=float,
