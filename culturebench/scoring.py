@@ -58,18 +58,28 @@ def position_bias(combined: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, seed: in
     return bootstrap(gaps, n_boot=n_boot, seed=seed)
 
 
+def both_orders(combined: pd.DataFrame) -> pd.Series:
+    """Which rows of `combine_orders` were seen in both option orders: a one-order value carries that letter's
+    bias, so it is never compared with an order-averaged one."""
+    return combined[["p_ab", "p_ba"]].notna().all(axis=1)
+
+
 def on_common_items(
     rows: pd.DataFrame, within: str, compared: pd.Series, item: str = "item_id", unit: str = "country"
 ) -> pd.DataFrame:
-    """`rows`, with the `compared` ones restricted, within each `within` group, to the items every unit answered.
+    """`rows` (`combine_orders` output), with the `compared` ones restricted, within each `within` group, to the
+    items every unit answered in both orders.
 
     Units (countries) are compared on the same items only: a run cut short by lm-eval's --limit, which
-    takes documents in item-major order, reaches the first countries with one item more than the rest,
-    and item effects would then line up with the registry order. Rows outside `compared` are kept.
+    takes documents in item-major order, reaches the first countries with one item more than the rest
+    (and the last country it reaches with one order of it), and item effects would then line up with the
+    registry order. Rows outside `compared` are kept.
     """
     keep = ~compared
+    answered = compared & both_orders(rows)
     for _, block in rows[compared].groupby(within):
-        per_item = block.groupby(item)[unit].nunique()
+        done = block[answered[block.index]]
+        per_item = done.groupby(item)[unit].nunique()
         complete = per_item.index[per_item == block[unit].nunique()]
-        keep |= rows.index.isin(block.index[block[item].isin(complete)])
+        keep |= rows.index.isin(done.index[done[item].isin(complete)])
     return rows[keep]

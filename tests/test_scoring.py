@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from culturebench.scoring import choice_probabilities, combine_orders, position_bias
+from culturebench.scoring import choice_probabilities, combine_orders, on_common_items, position_bias
 from culturebench.stats import bootstrap
 
 
@@ -54,3 +54,18 @@ def test_vectorised_bootstrap_matches_the_loop():
     fast = bootstrap(xy, _pearson_only, n_boot=500, seed=7)
     slow = bootstrap(xy, lambda a: _pearson_only(a), n_boot=500, seed=7)
     assert (fast.ci_low, fast.ci_high) == pytest.approx((slow.ci_low, slow.ci_high), abs=1e-12)
+
+
+def test_units_are_compared_on_items_every_unit_answered_in_both_orders():
+    rows = pd.DataFrame(
+        [{"dim": "IDV", "item_id": item, "country": c, "order": o, "p": 0.5}
+         for item in ("i1", "i2", "i3") for c in ("FR", "JP", "BR") for o in ("AB", "BA")
+         if not (item == "i3" and c == "BR")  # i3: BR never reached
+         and not (item == "i2" and c == "JP" and o == "BA")]  # i2: JP reached in one order only
+        + [{"dim": "none", "item_id": "i2", "country": "xx", "order": "AB", "p": 0.9}]
+    )  # fmt: skip
+    combined = combine_orders(rows, "p")
+    kept = on_common_items(combined, "dim", combined["dim"] != "none")
+    compared = kept[kept["dim"] == "IDV"]
+    assert set(compared["item_id"]) == {"i1"} and len(compared) == 3  # i2 in both orders for FR and BR only
+    assert len(kept[kept["dim"] == "none"]) == 1  # rows outside the comparison are kept as they are

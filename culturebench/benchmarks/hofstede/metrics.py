@@ -22,7 +22,7 @@ import pandas as pd
 from culturebench.countries import GROUND_TRUTHS, RESOURCE_LEVELS, get_country, hofstede_scores
 from culturebench.dimensions import DIMENSIONS
 from culturebench.prompts import NO_PERSONA
-from culturebench.scoring import choice_probabilities, combine_orders, on_common_items, position_bias
+from culturebench.scoring import both_orders, choice_probabilities, combine_orders, on_common_items, position_bias
 from culturebench.stats import DEFAULT_N_BOOT, DEFAULT_SEED, CorrelationDict, bootstrap, correlate
 
 HIGH_CUT = 50.0
@@ -189,11 +189,12 @@ def prompt_language_alignment(rows: pd.DataFrame, n_boot: int = DEFAULT_N_BOOT, 
     """Alignment by prompt language (seed 001's persona vs multilingual approach), on the same items and countries.
 
     `rows`: score rows (ROW_COLUMNS + persona) with a `prompt_language` column ("en" | "native"). Only the
-    (dimension, item, country) cells asked in both languages are kept, then countries are compared on common
-    items as everywhere; per ground truth and dimension, each language's alignment (overall and by resource
-    level), and the mean Pearson r over dimensions, overall and per resource level.
+    (dimension, item, country) cells asked in both languages, each in both orders, are kept, then countries are
+    compared on common items as everywhere; per ground truth and dimension, each language's alignment (overall
+    and by resource level), and the mean Pearson r over dimensions, overall and per resource level.
     """
     combined = combine_orders(rows, "p_high")
+    combined = combined[both_orders(combined)]  # under --limit a cell may lack one order in one language
     cell = ["dimension", "item_id", "country"]
     combined = combined[combined.groupby(cell)["prompt_language"].transform("nunique") == len(PROMPT_LANGUAGES)]
     used = {lang: common_items(combined[combined["prompt_language"] == lang]) for lang in PROMPT_LANGUAGES}

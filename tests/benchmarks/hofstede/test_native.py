@@ -232,6 +232,16 @@ def test_prompt_language_alignment_known_answer(tmp_path):
         n = sum(get_country(c).resource_level == level for c in out["countries"])
         if n >= 3:
             assert entry["mean_pearson_r_by_resource_level"][level]["native"]["value"] == pytest.approx(1.0)
+    # a cell the run reached in one order only (--limit) is not compared: its value carries the letter's bias
+    rows = _planted_rows()
+    torn = (rows["item_id"] == "idv-b") & (rows["prompt_language"] == "native") & (rows["order"] == "BA")
+    first = rows.loc[torn, "country"].iloc[0]
+    rows = rows[~(torn & (rows["country"] == first))]
+    rows.loc[(rows["item_id"] == "idv-b") & (rows["country"] == first), "p_high"] = 0.5
+    cut = prompt_language_alignment(rows, n_boot=0)
+    assert cut["n_items"] == {"IDV": 1, "UAI": 2}
+    assert cut["alignment"]["hofstede_2015"]["dimensions"]["IDV"]["native"]["pearson_r"] == pytest.approx(1.0)
+
     lines = language_markdown(out, "figures/hofstede_languages.png")
     text = "\n".join(lines)
     assert "| IDV | " in text and "1.000 [" in text and "-1.000 [" in text
