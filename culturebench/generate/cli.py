@@ -27,9 +27,9 @@ def _generate(args: argparse.Namespace) -> None:
         raise ValueError(f"--count must be positive, got {args.count}")
     wait = None if args.batch_wait is None else args.batch_wait * 60
     kwargs = dict(max_retries=args.max_retries, backoff_s=args.backoff, poll_s=args.poll_seconds, batch_timeout_s=wait)
-    backend = make_backend(backend_spec)
+    backend = make_backend(backend_spec, args.timeout)
     client = Client(backend, out / CACHE_DIR / "generate.jsonl", **kwargs)
-    blind = backend if blind_spec == backend_spec else make_backend(blind_spec)
+    blind = backend if blind_spec == backend_spec else make_backend(blind_spec, args.timeout)
     blind_client = Client(blind, out / CACHE_DIR / "blind.jsonl", **kwargs)
     report = run_generation(spec, client, blind_client, out, args.cells, args.count, batch=args.batch)
     print(json.dumps({k: report[k] for k in ("drafts", "accepted", "rejected", "blind", "calls")}, indent=2))
@@ -64,6 +64,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "(it keeps running; run again to collect it); default: wait")  # fmt: skip
     gp.add_argument("--max-retries", type=int, default=5, help="retries on rate limits and server errors; default 5")
     gp.add_argument("--backoff", type=float, default=2.0, help="first retry delay in seconds, doubled each retry")
+    gp.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for one answer before retrying; "
+                    "default 120")  # fmt: skip
     gp.add_argument("--dataset", metavar="FOLDER", help="also write the bank with the accepted drafts added to "
                     "FOLDER (a new folder: version bumped, card section added, content hash recomputed)")  # fmt: skip
     gp.set_defaults(func=_generate)

@@ -315,11 +315,17 @@ def backend_name(spec: str) -> str:
     return local_name(model) if kind == "local" else f"{kind}:{model}"
 
 
-def make_backend(spec: str) -> Backend:
-    """The backend a spec names (see module docstring), or a ValueError saying what is accepted."""
+def make_backend(spec: str, timeout_s: float | None = None) -> Backend:
+    """The backend a spec names (see module docstring), or a ValueError saying what is accepted.
+
+    timeout_s: how long a remote backend waits for one answer (default each backend's own); a server that never
+    answers then fails the call as a transient error, retried and finally reported, instead of hanging the run."""
     kind, model, base_url = parse_spec(spec)
+    if timeout_s is not None and not timeout_s > 0:
+        raise ValueError(f"a timeout must be a positive number of seconds, got {timeout_s}")
+    wait = {} if timeout_s is None else {"timeout_s": timeout_s}
     if kind == "gemini":
-        return GeminiBackend(model, base_url or None)
+        return GeminiBackend(model, base_url or None, **wait)
     if kind == "openai":
-        return OpenAIBackend(model, base_url)
+        return OpenAIBackend(model, base_url, **wait)
     return LocalBackend(model)

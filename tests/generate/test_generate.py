@@ -170,3 +170,19 @@ def test_the_shipped_bank_is_never_the_target(spec, server, tmp_path):
     generate(spec, server, tmp_path / "run")
     with pytest.raises(ValueError, match="new folder"):
         build_dataset(tmp_path / "run", spec, bank("wvs_dilemmas").folder())
+
+
+def test_a_server_that_stops_answering_fails_the_run_clearly_and_loses_nothing(server, tmp_path, capsys):
+    from tests.loopback_llm import HANG
+
+    out = tmp_path / "run"
+    argv = ["generate", str(SPEC), "--backend", f"gemini:gen-model@{server.url}", "--out", str(out), "--cells", CELL,
+            "--count", "10", "--max-retries", "1", "--backoff", "0"]  # fmt: skip
+    assert main([*argv, "--timeout", "0"]) == 1 and "positive number of seconds" in capsys.readouterr().err
+    server.script = [None, (200, HANG), (200, HANG)]  # the first draft request is answered, then silence
+    assert main([*argv, "--timeout", "0.5"]) == 1
+    err = capsys.readouterr().err
+    assert f"gemini:gen-model at {server.url}" in err and "gave up after 1 retries" in err and "transport" in err
+    assert len((out / "cache" / "generate.jsonl").read_text().splitlines()) == 1  # the answer before it is kept
+    assert main([*argv, "--timeout", "0.5"]) == 0  # the server answers again: the run resumes
+    assert server.answered["draft"] == 2  # the first answer was not paid twice
