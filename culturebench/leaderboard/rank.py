@@ -24,10 +24,12 @@ METHOD = """**How the ranking works.**
   A group's rank is the position of its leader (1, 1, 1, 4, ...). Without CIs only equal values tie.
 - *Undefined numbers* (e.g. a correlation over constant answers) are never ranked: they are listed last with
   no rank, and count as rank n (last place) in the scores below.
-- *Per benchmark*: the mean of the position score (n - rank) / (n - 1), n the models with that metric (1 = first,
-  0 = last; a lone model scores 1, or 0 when its number is undefined), over the ranked metrics that every ranked
-  model of the benchmark reports: models that ran part of a benchmark (e.g. one Hofstede dimension) are compared
-  with the others on the metrics they share, not on different sets.
+- *Per benchmark*: the mean of the position score (n - rank) / (n - 1), n the models scored on that metric (1 =
+  first, 0 = last; a lone model scores 1, or 0 when its number is undefined), over the ranked metrics that every
+  scored model of the benchmark reports. A run that reports only part of what another run of the benchmark
+  reports (e.g. one Hofstede dimension) is *partial*: it is ranked on each metric it has, but gets no benchmark
+  or overall score for that benchmark, so it never narrows or reorders the others' scores. Runs whose sets
+  differ otherwise (e.g. made with different versions) are scored on the metrics they share.
 - *Overall*: the mean of the benchmark scores over the benchmarks the model was run on (how many is shown);
   a benchmark a model was not run on is missing, not zero.
 - Metrics that describe where a model sits rather than how well it does (a benchmark marks them, e.g. map
@@ -77,17 +79,34 @@ def eligible(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["current_datasets"] & table["complete"] & table["ranked"]]
 
 
-def shared_metrics(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per benchmark, only the metrics every run of that benchmark in `rows` reports (see METHOD)."""
-    runs = rows.groupby("benchmark")["run"].transform("nunique")
-    return rows[rows.groupby(["benchmark", "metric"])["run"].transform("nunique") == runs]
+def partial_runs(rows: pd.DataFrame) -> dict[str, str]:
+    """{run: 'k of n metrics'} for the runs of one benchmark whose ranked metrics are a strict subset of another
+    run's (see METHOD); `rows` are the benchmark's eligible rows."""
+    sets = rows.groupby("run")["metric"].agg(frozenset)
+    out = {}
+    for run, mine in sets.items():
+        fuller = max((other for other in sets if mine < other), key=len, default=None)
+        if fuller is not None:
+            out[str(run)] = f"{len(mine)} of {len(fuller)} metrics"
+    return out
+
+
+def scored_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows benchmark scores are made of: eligible rows, without partial runs, on the metrics every remaining
+    run of the benchmark reports (see METHOD)."""
+    parts = []
+    for _, rows in eligible(table).groupby("benchmark", sort=False):
+        rows = rows[~rows["run"].isin(partial_runs(rows))]
+        runs = rows["run"].nunique()
+        parts.append(rows[rows.groupby("metric")["run"].transform("nunique") == runs])
+    return pd.concat(parts) if parts else table.iloc[:0]
 
 
 def position_scores(table: pd.DataFrame) -> pd.DataFrame:
-    """run x (benchmark, metric) position score in [0, 1] over the eligible runs' shared metrics; an undefined
-    value takes last place (0, also when it is the only run)."""
+    """run x (benchmark, metric) position score in [0, 1] over `scored_rows`; an undefined value takes last place
+    (0, also when it is the only run)."""
     parts = []
-    for _, rows in shared_metrics(eligible(table)).groupby(["benchmark", "metric"], sort=False):
+    for _, rows in scored_rows(table).groupby(["benchmark", "metric"], sort=False):
         ranked = rank_metric(rows)
         n = len(ranked)
         rank = pd.to_numeric(ranked["rank"], errors="coerce")
@@ -99,10 +118,13 @@ def position_scores(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def benchmark_ranking(table: pd.DataFrame, benchmark: str) -> pd.DataFrame:
-    """One benchmark: a row per run with its score, tied rank, and each headline metric as 'value [lo, hi] (#r)'."""
+    """One benchmark: a row per run with its score, tied rank, coverage (PARTIAL: see METHOD), and each headline
+    metric as 'value [lo, hi] (#r)'."""
     rows = table[table["benchmark"] == benchmark]
     scores = position_scores(rows).groupby("run")["score"].mean()
+    partial = partial_runs(eligible(rows))
     out = _runs(rows).assign(score=lambda f: f["run"].map(scores))
+    out["coverage"] = out["run"].map(lambda run: f"PARTIAL: {partial[run]}" if run in partial else "")
     cells = {}
     for metric, group in rows.groupby("metric", sort=False):
         current = eligible(group)
@@ -139,7 +161,7 @@ def _runs(table: pd.DataFrame) -> pd.DataFrame:
 
 def _order(out: pd.DataFrame) -> pd.DataFrame:
     """Best score first; equal scores (to DIGITS decimals) share a rank; runs without a score (undefined, other
-    datasets, incomplete) last."""
+    datasets, incomplete, partial) last."""
     out = out.assign(score=out["score"].round(DIGITS))
     out = out.sort_values("score", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
     ranks = out["score"].rank(ascending=False, method="min")

@@ -163,14 +163,23 @@ def test_a_lone_undefined_number_scores_last_not_first():
     assert ranking(table, OVERALL).loc[0, "hofstede"] == 0.5
 
 
-def test_a_partial_run_is_compared_on_the_metrics_it_shares():
+def test_a_partial_run_is_ranked_per_metric_but_never_narrows_the_others_scores():
     full = {("hofstede", "r_IDV"): {"a": 0.9, "b": 0.1}, ("hofstede", "r_PDI"): {"a": 0.1, "b": 0.9}}
     assert list(ranking(_table(full), "hofstede")["score"]) == [0.5, 0.5]  # both metrics count: a tie
     partial = _table({**full, ("hofstede", "r_IDV"): {"a": 0.9, "p": 0.5, "b": 0.1}})  # p ran IDV only
     hof = ranking(partial, "hofstede").set_index("model")
-    assert hof["score"].to_dict() == {"org/a": 1.0, "org/p": 0.5, "org/b": 0.0}  # on IDV alone
-    assert hof.loc["org/b", "r_PDI"].endswith("(#1)")  # the metric itself is still ranked and shown
-    assert "every ranked" in METHOD and "share" in METHOD
+    assert hof.loc[["org/a", "org/b"], "score"].tolist() == [0.5, 0.5]  # as without p
+    assert math.isnan(hof.loc["org/p", "score"]) and hof.loc["org/p", "rank"] == ""
+    assert hof.loc["org/p", "coverage"] == "PARTIAL: 1 of 2 metrics" and hof.loc["org/a", "coverage"] == ""
+    assert hof.loc["org/p", "r_IDV"].endswith("(#2)")  # the metric it has is still ranked and shown
+    assert hof.loc["org/b", "r_PDI"].endswith("(#1)")
+    overall = ranking(partial, OVERALL).set_index("model")
+    assert overall.loc["org/p", "benchmarks"] == 0 and overall.loc["org/a", "hofstede"] == 0.5
+    # sets that differ otherwise (another version added a metric, another lost one) meet on what they share
+    versions = _table({("hofstede", "r_IDV"): {"a": 0.9, "b": 0.1}, ("hofstede", "r_PDI"): {"a": 0.1},
+                       ("hofstede", "r_MAS"): {"b": 0.5}})  # fmt: skip
+    assert ranking(versions, "hofstede").set_index("model")["score"].to_dict() == {"org/a": 1.0, "org/b": 0.0}
+    assert "partial" in METHOD and "share" in METHOD
 
 
 def test_runs_that_disagree_on_the_direction_are_refused_naming_the_metric():
