@@ -13,8 +13,11 @@ import pandas as pd
 
 
 def run_label(row: pd.Series) -> str:
-    """'model (run id)', as the app lists runs."""
-    return f"{row['model']} ({row['run']})"
+    """'model (run id)', as the app lists runs, marked where the run is not comparable with the ranked ones (scored
+    on other dataset versions, or on part of the items), so no figure shows it as one of them."""
+    marks = [mark for flag, mark in (("current_datasets", "other dataset versions"), ("complete", "part of the items"))
+             if not row.get(flag, True)]  # fmt: skip
+    return f"{row['model']} ({row['run']})" + (f" [{', '.join(marks)}]" if marks else "")
 
 
 def metric_rows(table: pd.DataFrame, metric: str) -> pd.DataFrame:
