@@ -111,6 +111,13 @@ def test_steered_runs_match_our_hooks_and_resume(tmp_path, tiny_model, tiny_lm, 
                                                       "G006", "Y002", "Y003"}  # fmt: skip
     assert math.isfinite(summary["alphas"]["0"]["position"]["trad_secular"])
     assert (out / "steering.png").stat().st_size > 1000 and "entanglement" in (out / "steering.md").read_text()
+    assert (out / "steering_items.png").stat().st_size > 1000
+    text = (out / "steering.md").read_text()
+    y002 = summary["alphas"]["0.4"]["items"]["Y002"]
+    row = next(line for line in text.splitlines() if line.startswith("| Y002 (targeted) |"))
+    assert f"{y002['shift']:+.3f} [{y002['ci_low']:+.3f}, {y002['ci_high']:+.3f}]" in row
+    assert ("*" in row) == ("Y002" in summary["alphas"]["0.4"]["moved"])
+    assert "| F063 | " in text and "![steering per item](steering_items.png)" in text
 
     before = (out / "alpha_0.4" / "metrics.json").read_text()
     run(*args)  # the same command resumes from lm-eval's cache and gives the same numbers

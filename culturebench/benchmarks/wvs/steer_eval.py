@@ -229,6 +229,7 @@ def markdown(summary: dict) -> list[str]:
             f"| {alpha} | {_ci(e['targeted_shift'])} | {_ci(e['untargeted_shift'])} | {ratio} "
             f"| {len(entry['moved'])} of {n_target} |"
         )
+    lines += ["", *item_markdown(summary)]
     if "persona" in summary:
         lines += ["", *persona_markdown(summary)]
     if "tax" in summary:
@@ -236,19 +237,98 @@ def markdown(summary: dict) -> list[str]:
     return lines
 
 
+def _steered(summary: dict) -> list[tuple[float, dict]]:
+    """(alpha, entry) of every steered alpha, in order."""
+    return sorted((float(a), e) for a, e in summary["alphas"].items() if a != "0")
+
+
+def item_markdown(summary: dict) -> list[str]:
+    """Each map item's paired shift of p(positive) per alpha with its CI; targeted items marked, moved ones starred."""
+    steered = [(a, e) for a, e in _steered(summary) if "items" in e]
+    targeted = set(target_items(summary["target"]))
+    lines = [
+        f"Shift of each item's mean p(positive) from alpha = 0 (95% CI; * moved past {summary['threshold']:g}):",
+        "",
+        "| item | " + " | ".join(f"alpha {a:g}" for a, _ in steered) + " |",
+        "|---|" + "---|" * len(steered),
+    ]
+    for item in ITEMS:
+        cells = []
+        for _, entry in steered:
+            shift = entry["items"].get(item)
+            if shift is None:
+                cells.append("-")
+                continue
+            ci = f" [{shift['ci_low']:+.3f}, {shift['ci_high']:+.3f}]" if math.isfinite(shift["ci_low"]) else ""
+            cells.append(f"{shift['shift']:+.3f}{ci}{' *' if item in entry['moved'] else ''}")
+        lines.append(f"| {item}{' (targeted)' if item in targeted else ''} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def plot_items(summary: dict, path: Path) -> Path:
+    """Steering curves per map item: the paired shift of p(positive) against alpha with its CI, the threshold
+    dashed; targeted items in red."""
+    from matplotlib.figure import Figure
+
+    from culturebench.files import save_figure
+
+    steered = [(a, e) for a, e in _steered(summary) if "items" in e]
+    targeted = set(target_items(summary["target"]))
+    threshold = summary["threshold"]
+    fig = Figure(figsize=(14, 5.5), layout="constrained")
+    axes = fig.subplots(2, 5, sharex=True, sharey=True).ravel()
+    for ax, item in zip(axes, ITEMS):
+        points = sorted([(0.0, 0.0, 0.0, 0.0)] + [
+            (a, e["items"][item]["shift"], e["items"][item]["ci_low"], e["items"][item]["ci_high"])
+            for a, e in steered if item in e["items"]
+        ])  # fmt: skip
+        xs, ys, low, high = (list(column) for column in zip(*points))
+        color = "tab:red" if item in targeted else "tab:blue"
+        ax.plot(xs, ys, marker="o", ms=3, color=color)
+        ax.fill_between(xs, low, high, alpha=0.2, color=color)
+        for level in (threshold, -threshold):
+            ax.axhline(level, color="grey", lw=0.7, ls="--")
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_title(f"{item}{' (targeted)' if item in targeted else ''}", fontsize=9)
+    for ax in axes[5:]:
+        ax.set_xlabel("alpha")
+    for ax in axes[::5]:
+        ax.set_ylabel("shift of p(positive)")
+    fig.suptitle(f"Steering {summary['target']} at layers {summary['layers']}: each item's shift from alpha = 0, "
+                 f"95% CI (dashed: threshold {threshold:g})", fontsize=10)  # fmt: skip
+    return save_figure(fig, path)
+
+
+def entanglement_bars(ax, summary: dict) -> None:
+    """The entanglement ratio per alpha with its CI; an undefined ratio is named, not drawn as 0."""
+    steered = _steered(summary)
+    labels = [f"{a:g}" for a, _ in steered]
+    for x, (_, entry) in enumerate(steered):
+        e = entry["entanglement"]
+        if "ratio" in e and "undefined" not in e:
+            below, above = max(0.0, e["ratio"] - e["ci_low"]), max(0.0, e["ci_high"] - e["ratio"])
+            ax.bar(x, e["ratio"], color="tab:purple", yerr=[[below], [above]], capsize=3)
+        else:
+            ax.text(x, 0.5, "undefined", transform=ax.get_xaxis_transform(), rotation=90, ha="center", va="center",
+                    fontsize=9, color="grey")  # fmt: skip
+    ax.axhline(1, color="grey", lw=0.8, ls="--")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    ax.set(xlabel="alpha", ylabel="|other-axis shift| / |targeted shift|", title="Entanglement, 95% CI")
+    ax.set_ylim(bottom=0)
+
+
 def plot(summary: dict, path: Path) -> Path:
-    """Left: each axis's paired shift against alpha with CIs (persona shifts as points to the right); middle:
-    arrows on the map from alpha = 0; right, with --tax-tasks: each task's main metric against alpha."""
+    """Each axis's paired shift against alpha with CIs (persona shifts as points to the right); arrows on the map
+    from alpha = 0; the entanglement ratio per alpha; with --tax-tasks, each task's main metric against alpha."""
     from matplotlib.figure import Figure
 
     from culturebench.files import save_figure
 
     tax = summary.get("tax") or {}
-    fig = Figure(figsize=(16 if tax else 11, 4.5), layout="constrained")
-    left, right, *rest = fig.subplots(1, 3 if tax else 2)
-    steered = sorted(
-        (float(a), e) for a, e in summary["alphas"].items() if a != "0" and "targeted_shift" in e["entanglement"]
-    )
+    fig = Figure(figsize=(20 if tax else 15.5, 4.5), layout="constrained")
+    left, right, bars, *rest = fig.subplots(1, 4 if tax else 3)
+    steered = [(a, e) for a, e in _steered(summary) if "targeted_shift" in e["entanglement"]]
     colors = {}
     for key, label in (("targeted_shift", summary["targeted_axis"]), ("untargeted_shift", "other axis")):
         points = sorted([(0.0, 0.0, 0.0, 0.0)] + [
@@ -276,6 +356,7 @@ def plot(summary: dict, path: Path) -> Path:
             right.annotate(f"alpha = {alpha}", (pos["surv_selfexp"], pos["trad_secular"]), fontsize=8)
         right.legend(fontsize=8)
     right.set(xlabel="survival - self-expression", ylabel="traditional - secular-rational", title="Map position")
+    entanglement_bars(bars, summary)
     if tax:
         tax_panel(rest[0], tax)
     return save_figure(fig, path)
@@ -289,9 +370,11 @@ def write_summary(
     persona: PersonaRun | None = None,
     tax_tasks: Sequence[str] = (),
 ) -> dict:
-    """Summarise the runs in `output` into steering_summary.json, steering.md and steering.png."""
+    """Summarise the runs in `output` into steering_summary.json, steering.md, steering.png and steering_items.png."""
     summary = summarise(output, target, threshold, n_boot, persona, tax_tasks)
     figure = plot(summary, output / "steering.png")
+    items = plot_items(summary, output / "steering_items.png")
     write_json(output / "steering_summary.json", json_ready(summary))
-    write_text(output / SUMMARY_MD, "\n".join([*markdown(summary), "", f"![steering]({figure.name})", ""]))
+    write_text(output / SUMMARY_MD, "\n".join([*markdown(summary), "", f"![steering]({figure.name})", "",
+                                               f"![steering per item]({items.name})", ""]))  # fmt: skip
     return summary
