@@ -62,6 +62,9 @@ def add_parser(subparsers) -> None:
     tr.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N; default auto")
     tr.add_argument("--revision", help="Hub revision of an nllb:ORG/NAME model; default the newest")
     tr.add_argument("--limit", type=int, help="translate only the first N items (for a quick look)")
+    tr.add_argument("--timeout", type=float, help="llm engines: seconds to wait for one answer; default 120")
+    tr.add_argument("--max-retries", type=int, default=5, help="llm engines: retries on rate limits, server errors "
+                    "and timeouts; default 5")  # fmt: skip
     tr.set_defaults(func=_translate)
 
 
@@ -86,7 +89,8 @@ def _translate(args: argparse.Namespace) -> None:
             batch_size=args.batch_size,
             limit=args.limit,
             settings=Settings(
-                device=args.device, beams=args.beams, max_new_tokens=args.max_new_tokens, revision=args.revision
+                device=args.device, beams=args.beams, max_new_tokens=args.max_new_tokens, revision=args.revision,
+                timeout_s=args.timeout, max_retries=args.max_retries,
             ),
         )
     )

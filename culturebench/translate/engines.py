@@ -57,6 +57,8 @@ class Settings:
     max_new_tokens: int = 512  # cap; each batch allows 2 x its longest input + 10
     revision: str | None = None  # Hub revision of an nllb:ORG/NAME model
     work_dir: Path = Path(".")  # the cache folder: ct2 conversions and llm answer caches are kept there
+    timeout_s: float | None = None  # llm engines: seconds to wait for one answer (None: the backend's default)
+    max_retries: int = 5  # llm engines: retries of a rate limit, server error or timeout
 
     @property
     def decoding(self) -> str:
@@ -71,7 +73,7 @@ def make_engine(spec: str, settings: Settings) -> Engine:
     if kind == "nllb":
         return NllbEngine(target, settings)
     if kind == "llm":
-        return LlmEngine(target, settings.work_dir)
+        return LlmEngine(target, settings.work_dir, settings.timeout_s, settings.max_retries)
     return Ct2Engine(target, settings)
 
 
@@ -226,13 +228,17 @@ class LlmEngine:
     answer is kept in the client's answer cache in `cache_dir` the moment it is paid for, so a run killed
     mid-batch (the translation cache is written per batch) pays again only for what was never answered."""
 
-    def __init__(self, spec: str, cache_dir: Path) -> None:
+    def __init__(self, spec: str, cache_dir: Path, timeout_s: float | None = None, max_retries: int = 5) -> None:
         from culturebench.llm.backends import backend_name, parse_spec
 
         kind, model, base_url = parse_spec(spec)
         revision = folder_revision(model) if kind == "local" else base_url or "default endpoint"
         decoding = f"prompt={LLM_PROMPT_VERSION},temperature=0"
-        self.spec, self.loaded = spec, False
+        if timeout_s is not None and not timeout_s > 0:
+            raise ValueError(f"--timeout must be a positive number of seconds, got {timeout_s}")
+        if max_retries < 0:
+            raise ValueError(f"--max-retries must be 0 or more, got {max_retries}")
+        self.spec, self.loaded, self.timeout_s, self.max_retries = spec, False, timeout_s, max_retries
         self.identity = EngineIdentity("llm", backend_name(spec), revision, decoding)
         self.answer_cache = Path(cache_dir) / f"llm-{self.identity.digest}.jsonl"
         self._client = None
@@ -243,7 +249,9 @@ class LlmEngine:
         from culturebench.translate.languages import registry_languages
 
         if self._client is None:
-            self._client, self.loaded = Client(make_backend(self.spec), cache_path=self.answer_cache), True
+            backend = make_backend(self.spec, self.timeout_s)
+            self._client = Client(backend, cache_path=self.answer_cache, max_retries=self.max_retries)
+            self.loaded = True
         names = {code: lang.name for code, lang in registry_languages().items()}
         source, target = names.get(src, src), names.get(tgt, tgt)
         return [self._client.complete(llm_prompt(text, source, target)).strip() for text in texts]

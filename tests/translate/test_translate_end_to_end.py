@@ -235,3 +235,23 @@ def test_an_llm_run_killed_mid_batch_pays_again_only_for_what_was_not_answered(s
         assert "--back-translate" not in (tmp_path / "README.md").read_text(encoding="utf-8")
     finally:
         server.close()
+
+
+def test_an_llm_server_that_stops_answering_fails_clearly_and_keeps_the_answers(source_dataset, tmp_path, capsys):
+    from tests.loopback_llm import HANG
+
+    server = _UpperCaser()
+    try:
+        args = [str(source_dataset), "--to", "fr", "--engine", f"llm:openai:mt@{server.url}/v1", "--out", str(tmp_path),
+                "--max-retries", "1"]  # fmt: skip
+        assert "positive number of seconds" in _fail(capsys, *args, "--timeout", "0")
+        assert not server.requests
+        server.script = [None, (200, HANG), (200, HANG)]  # one answer, then silence
+        error = _fail(capsys, *args, "--timeout", "0.5")
+        assert "gave up after 1 retries" in error and "transport" in error and server.url in error
+        (answers,) = (tmp_path / ".cache").glob("llm-*.jsonl")
+        assert len(answers.read_text().splitlines()) == 1  # the answer before the silence is kept
+        first = _run(capsys, *args, "--timeout", "0.5")  # answering again: the run resumes
+        assert first["translated"] > 0 and len(server.requests) == 3 + first["translated"] - 1
+    finally:
+        server.close()
