@@ -16,7 +16,8 @@ Two directions per layer, from the differences d_i = a(positive_i) - a(negative_
 
 The file (`SteeringVectors.save`) is a `torch.save` dict of tensors and plain values (loadable with
 `weights_only=True`), written atomically, with the provenance needed to reproduce it: model and
-config hash, method, target (map item or axis), dataset name, version and content hash, pair ids.
+config hash (and a Hub model's commit, or a local folder's file digests), method, target (map item or axis),
+dataset name, version and content hash, pair ids.
 """
 
 from __future__ import annotations
@@ -195,7 +196,8 @@ def config_hash(config) -> str:
 
 
 def model_provenance(model, model_path: str | None = None) -> dict:
-    """Which model the vectors belong to: id or path, config hash, shape, and file digests of a local folder."""
+    """Which model the vectors belong to: id or path, config hash, shape, and the file digests of a local folder or
+    the commit of a Hub model."""
     from culturebench.identity import local_model_digest
 
     name = model_path or getattr(model.config, "_name_or_path", "") or ""
@@ -211,7 +213,21 @@ def model_provenance(model, model_path: str | None = None) -> dict:
         folder = Path(name).expanduser().resolve()
         out["model"] = str(folder)
         out["model_files"] = local_model_digest(folder)
+    elif name:
+        out["revision"] = hub_revision(str(name))
     return out
+
+
+def hub_revision(model_id: str) -> str:
+    """The commit of a Hub model as the local Hub cache holds it (the snapshot `from_pretrained` just loaded:
+    transformers 5 no longer records it on the config), or 'unknown'."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        cached = try_to_load_from_cache(model_id, "config.json")
+    except ValueError:  # not a valid repo id
+        return "unknown"
+    return Path(cached).parent.name if isinstance(cached, str) else "unknown"
 
 
 @dataclass

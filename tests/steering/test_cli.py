@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -114,3 +115,23 @@ def test_train_then_sweep_on_the_tiny_model(tmp_path, tiny_model, capsys):
     shutil.copy(vec, tmp_path / "copy.pt")
     with pytest.raises(ValueError, match="out of range"):
         run("steer", "sweep", "--vectors", str(tmp_path / "copy.pt"), "--layers", "5", "--output", str(tmp_path / "s3"))
+
+
+def test_vectors_of_a_hub_model_record_its_commit(tmp_path, tiny_model):
+    from huggingface_hub import constants
+
+    commit = "89abcdef0123456789abcdef0123456789abcdef"
+    repo = Path(constants.HF_HUB_CACHE) / "models--culturebench-test--tiny-steer"
+    shutil.copytree(tiny_model, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    vec = tmp_path / "hub.pt"
+    run("steer", "train", "--model", "culturebench-test/tiny-steer", "--output", str(vec), "--target", "F063",
+        "--limit", "2", "--device", "cpu")  # fmt: skip
+    prov = SteeringVectors.load(vec).provenance
+    assert prov["model"] == "culturebench-test/tiny-steer" and prov["revision"] == commit
+    assert "model_files" not in prov
+    (repo / "refs" / "main").write_text("f" * 40)  # the model was updated on the Hub since
+    shutil.copytree(tiny_model, repo / "snapshots" / ("f" * 40))
+    with pytest.raises(ValueError, match=f"trained on commit {commit}"):
+        run("steer", "sweep", "--vectors", str(vec), "--output", str(tmp_path / "sweep"), "--device", "cpu")

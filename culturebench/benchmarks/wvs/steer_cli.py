@@ -181,7 +181,7 @@ def _vectors_model(vectors, vectors_path: str, model: str | None) -> str:
     """The model to steer (--model, else the vectors' own), checked to have the config the vectors came from."""
     from transformers import AutoConfig
 
-    from culturebench.steering.vectors import config_hash
+    from culturebench.steering.vectors import config_hash, hub_revision
 
     model_name = model or vectors.provenance.get("model")
     if not model_name:
@@ -195,6 +195,11 @@ def _vectors_model(vectors, vectors_path: str, model: str | None) -> str:
         raise ValueError(
             f"{model_name} is not the model the vectors were trained on (config hash {found}, vectors: {recorded})"
         )
+    if not _looks_like_path(model_name) and model_name == vectors.provenance.get("model"):
+        trained, now = vectors.provenance.get("revision", "unknown"), hub_revision(model_name)
+        if "unknown" not in (trained, now) and trained != now:
+            raise ValueError(f"{model_name}: the vectors were trained on commit {trained}, the Hub cache now holds "
+                             f"{now}; train them again (the weights may have changed)")  # fmt: skip
     return model_name
 
 
