@@ -118,6 +118,8 @@ def test_steered_runs_match_our_hooks_and_resume(tmp_path, tiny_model, tiny_lm, 
     assert f"{y002['shift']:+.3f} [{y002['ci_low']:+.3f}, {y002['ci_high']:+.3f}]" in row
     assert ("*" in row) == ("Y002" in summary["alphas"]["0.4"]["moved"])
     assert "| F063 | " in text and "![steering per item](steering_items.png)" in text
+    family = summary["alphas"]["0.4"]["domains"]["family"]
+    assert f"| 0.4 | family | {family['trad_secular']:+.3f} | {family['surv_selfexp']:+.3f} |" in text
 
     before = (out / "alpha_0.4" / "metrics.json").read_text()
     run(*args)  # the same command resumes from lm-eval's cache and gives the same numbers

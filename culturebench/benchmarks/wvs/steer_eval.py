@@ -229,7 +229,7 @@ def markdown(summary: dict) -> list[str]:
             f"| {alpha} | {_ci(e['targeted_shift'])} | {_ci(e['untargeted_shift'])} | {ratio} "
             f"| {len(entry['moved'])} of {n_target} |"
         )
-    lines += ["", *item_markdown(summary)]
+    lines += ["", *item_markdown(summary), "", *domain_markdown(summary)]
     if "persona" in summary:
         lines += ["", *persona_markdown(summary)]
     if "tax" in summary:
@@ -262,6 +262,19 @@ def item_markdown(summary: dict) -> list[str]:
             ci = f" [{shift['ci_low']:+.3f}, {shift['ci_high']:+.3f}]" if math.isfinite(shift["ci_low"]) else ""
             cells.append(f"{shift['shift']:+.3f}{ci}{' *' if item in entry['moved'] else ''}")
         lines.append(f"| {item}{' (targeted)' if item in targeted else ''} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def domain_markdown(summary: dict) -> list[str]:
+    """Each domain's shift of both axes per alpha (axis-only fit, map units, no CI: a domain has few dilemmas)."""
+    steered = [(a, e) for a, e in _steered(summary) if e.get("domains")]
+    if not steered:
+        return []
+    lines = ["Shift of each axis within each domain (map units, axis-only fit):", "",
+             "| alpha | domain | " + " | ".join(AXES) + " |", "|---|---|" + "---|" * len(AXES)]  # fmt: skip
+    for alpha, entry in steered:
+        for domain, shifts in entry["domains"].items():
+            lines.append(f"| {alpha:g} | {domain} | " + " | ".join(f"{shifts[a]:+.3f}" for a in AXES) + " |")
     return lines
 
 
