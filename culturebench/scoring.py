@@ -75,11 +75,11 @@ def on_common_items(
     (and the last country it reaches with one order of it), and item effects would then line up with the
     registry order. Rows outside `compared` are kept.
     """
+    usable = ~compared | both_orders(rows)  # a unit reached in one order only is a unit not reached there
+    rows, compared = rows[usable], compared[usable]
     keep = ~compared
-    answered = compared & both_orders(rows)
     for _, block in rows[compared].groupby(within):
-        done = block[answered[block.index]]
-        per_item = done.groupby(item)[unit].nunique()
+        per_item = block.groupby(item)[unit].nunique()
         complete = per_item.index[per_item == block[unit].nunique()]
-        keep |= rows.index.isin(done.index[done[item].isin(complete)])
+        keep |= rows.index.isin(block.index[block[item].isin(complete)])
     return rows[keep]

@@ -69,3 +69,8 @@ def test_units_are_compared_on_items_every_unit_answered_in_both_orders():
     compared = kept[kept["dim"] == "IDV"]
     assert set(compared["item_id"]) == {"i1"} and len(compared) == 3  # i2 in both orders for FR and BR only
     assert len(kept[kept["dim"] == "none"]) == 1  # rows outside the comparison are kept as they are
+    # a unit whose only row is one-order was not reached: the others are still compared
+    first = combine_orders(rows[(rows["item_id"] == "i1") & ~((rows["country"] == "BR") & (rows["order"] == "BA"))],
+                           "p")  # fmt: skip
+    kept = on_common_items(first, "dim", first["dim"] != "none")
+    assert sorted(kept["country"]) == ["FR", "JP"]

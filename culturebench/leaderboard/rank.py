@@ -26,10 +26,11 @@ METHOD = """**How the ranking works.**
   no rank, and count as rank n (last place) in the scores below.
 - *Per benchmark*: the mean of the position score (n - rank) / (n - 1), n the models scored on that metric (1 =
   first, 0 = last; a lone model scores 1, or 0 when its number is undefined), over the ranked metrics that every
-  scored model of the benchmark reports. A run that reports only part of what another run of the benchmark
-  reports (e.g. one Hofstede dimension) is *partial*: it is ranked on each metric it has, but gets no benchmark
-  or overall score for that benchmark, so it never narrows or reorders the others' scores. Runs whose sets
-  differ otherwise (e.g. made with different versions) are scored on the metrics they share.
+  scored model of the benchmark reports. A run that reports only part of what another run of the benchmark made
+  with the same culturebench version reports (e.g. one Hofstede dimension) is *partial*: it is ranked on each
+  metric it has, but gets no benchmark or overall score for that benchmark, so it never narrows or reorders the
+  others' scores. Runs of different versions (one may report a metric the other's version did not have) are
+  scored on the metrics they share.
 - *Overall*: the mean of the benchmark scores over the benchmarks the model was run on (how many is shown);
   a benchmark a model was not run on is missing, not zero.
 - Metrics that describe where a model sits rather than how well it does (a benchmark marks them, e.g. map
@@ -81,11 +82,13 @@ def eligible(table: pd.DataFrame) -> pd.DataFrame:
 
 def partial_runs(rows: pd.DataFrame) -> dict[str, str]:
     """{run: 'k of n metrics'} for the runs of one benchmark whose ranked metrics are a strict subset of another
-    run's (see METHOD); `rows` are the benchmark's eligible rows."""
+    run's of the same culturebench version (see METHOD); `rows` are the benchmark's eligible rows."""
     sets = rows.groupby("run")["metric"].agg(frozenset)
+    version = rows.groupby("run")["culturebench_version"].first()
     out = {}
     for run, mine in sets.items():
-        fuller = max((other for other in sets if mine < other), key=len, default=None)
+        same = [other for name, other in sets.items() if version[name] == version[run]]
+        fuller = max((other for other in same if mine < other), key=len, default=None)
         if fuller is not None:
             out[str(run)] = f"{len(mine)} of {len(fuller)} metrics"
     return out

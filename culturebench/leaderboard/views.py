@@ -14,9 +14,12 @@ import pandas as pd
 
 def run_label(row: pd.Series) -> str:
     """'model (run id)', as the app lists runs, marked where the run is not comparable with the ranked ones (scored
-    on other dataset versions, or on part of the items), so no figure shows it as one of them."""
-    marks = [mark for flag, mark in (("current_datasets", "other dataset versions"), ("complete", "part of the items"))
-             if not row.get(flag, True)]  # fmt: skip
+    on other dataset versions, with --limit, or a demo run), so no figure shows it as one of them."""
+    marks = []
+    if not row.get("current_datasets", True):
+        marks.append("other dataset versions")
+    if not row.get("complete", True):
+        marks.append(row.get("incomplete") or "not comparable")  # why: 'limit 10', 'demo run'
     return f"{row['model']} ({row['run']})" + (f" [{', '.join(marks)}]" if marks else "")
 
 

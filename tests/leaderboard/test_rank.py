@@ -179,6 +179,10 @@ def test_a_partial_run_is_ranked_per_metric_but_never_narrows_the_others_scores(
     versions = _table({("hofstede", "r_IDV"): {"a": 0.9, "b": 0.1}, ("hofstede", "r_PDI"): {"a": 0.1},
                        ("hofstede", "r_MAS"): {"b": 0.5}})  # fmt: skip
     assert ranking(versions, "hofstede").set_index("model")["score"].to_dict() == {"org/a": 1.0, "org/b": 0.0}
+    newer = partial.copy()  # p is a newer version's run: its set is not "part" of an older version's
+    newer.loc[newer["run"] == "p", "culturebench_version"] = "1"
+    scores = ranking(newer, "hofstede").set_index("model")["score"].to_dict()
+    assert scores == {"org/a": 1.0, "org/p": 0.5, "org/b": 0.0}  # all three on the metric they share
     assert "partial" in METHOD and "share" in METHOD
 
 

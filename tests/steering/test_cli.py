@@ -99,6 +99,9 @@ def test_train_then_sweep_on_the_tiny_model(tmp_path, tiny_model, capsys):
     run("steer", "sweep", "--vectors", str(vec), "--alphas", "0,0.4", "--output", str(out), "--limit", "3",
         "--top-k", "1", "--device", "cpu")  # fmt: skip
     assert "resuming: 3 steps" in capsys.readouterr().out
+    header = json.loads((out / "steps.jsonl").read_text().splitlines()[0])
+    assert header["model_version"] == prov["model_files"] and len(header["prompts_digest"]) == 64
+    assert header["device"] == "cpu" and header["dataset_hash"] == prov["dataset"]["content_hash"]
     assert json.loads((out / "layer_search.json").read_text())["curve"] == summary["curve"]
     with pytest.raises(FileExistsError, match="held_out_ids"):
         run("steer", "sweep", "--vectors", str(vec), "--output", str(out), "--limit", "2", "--device", "cpu")

@@ -9,6 +9,8 @@ Every argument is checked (and the vectors file, config and dataset ids read) be
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import math
 from pathlib import Path
 
@@ -203,6 +205,16 @@ def _vectors_model(vectors, vectors_path: str, model: str | None) -> str:
     return model_name
 
 
+def _model_version(model: str) -> dict | str:
+    """A local model folder's file digests, or a Hub model's commit in the local cache."""
+    from culturebench.identity import local_model_digest
+    from culturebench.steering.vectors import hub_revision
+
+    if _looks_like_path(model):
+        return local_model_digest(Path(model).expanduser())
+    return hub_revision(model)
+
+
 def _sweep(args: argparse.Namespace) -> None:
     import pandas as pd
 
@@ -237,11 +249,17 @@ def _sweep(args: argparse.Namespace) -> None:
         print(f"warning: the dilemma bank changed since the vectors were trained ({dataset['content_hash']})")
     docs = wvs.search_documents(dilemmas, chat_template=args.apply_chat_template)
     device = _device(args.device)
-    identity = {
+    identity = {  # what decides a step's numbers; alphas and layers are per step
         "model": model_name,
+        "model_version": _model_version(model_name),
         "vectors_digest": file_digest(Path(args.vectors)),
         "held_out_ids": [d["id"] for d in dilemmas],
+        "dataset_hash": dataset["content_hash"],
+        "prompts_digest": hashlib.sha256(
+            json.dumps([(d["item_id"], d["order"], d["prompt"]) for d in docs]).encode()
+        ).hexdigest(),
         "chat_template": args.apply_chat_template,
+        "device": device,
         "dtype": str(_dtype(args.dtype, device)),
     }
     if args.overwrite:
@@ -503,7 +521,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "held-out steer dilemmas (both option orders, A/B letter probabilities as the benchmark reads them). "
         f"Writes OUTPUT/{CURVE_JSON}, {CURVE_CSV} and {CURVE_PNG}. Each finished step is kept in "
         f"OUTPUT/{STEPS_FILE}, so the same command resumes a killed sweep (and a rerun with more layers or "
-        "alphas reuses the steps done); a folder holds one sweep (model, vectors, dilemmas, template, dtype).",
+        "alphas reuses the steps done); a folder holds one sweep (model and its files or commit, vectors, "
+        "dilemmas and their text, template, device, dtype).",
     )
     sw.add_argument("--vectors", required=True, help="file written by `culturebench steer train`")
     sw.add_argument("--alphas", default=DEFAULT_ALPHAS, help=f"comma-separated alphas; default {DEFAULT_ALPHAS}")

@@ -78,8 +78,9 @@ STEP_COLUMNS = ["item_id", "item", "p_positive"]
 class SweepSteps:
     """The finished (layer, alpha) steps of one layer search, appended as each finishes, so a killed sweep resumes.
 
-    The file's first line names the sweep (`identity`: model, vectors digest, dilemma ids, template, dtype); a
-    file of another sweep is refused, never mixed. Alphas and layers are not part of it: a rerun with more of
+    The file's first line names the sweep (`identity`: what decides the numbers, e.g. the model's files or commit,
+    the vectors' digest, the dilemmas and their prompt text, template, device, dtype); a file of another sweep is
+    refused, never mixed. Alphas and layers are not part of it: a rerun with more of
     them reuses the steps already done. The unsteered scores are the step (None, 0.0).
     """
 
