@@ -257,6 +257,20 @@ def truncate_torn_tail(path: Path, what: str = "row") -> None:
             f.write(b"\n")
 
 
+def append_json_lines(path: Path, rows: Iterable[dict], what: str = "row", header: dict | None = None) -> None:
+    """Append whole rows to a JSON-lines file and flush them. A torn last row left by a kill is cut off first
+    (`truncate_torn_tail`); an empty file starts with `header`, the line that says whose file it is."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    truncate_torn_tail(path, what)
+    with path.open("a", encoding="utf-8") as f:
+        if header is not None and f.tell() == 0:
+            f.write(json.dumps(header, ensure_ascii=False) + "\n")
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        f.flush()
+
+
 def primary_verdicts(run_dir: Path, replies: list[dict], current_version: Callable[[dict], str]) -> list[dict]:
     """The current verdicts of the run's primary judge (judge.json) on its logged `replies` (latest wins).
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from culturebench.runs import read_json_lines, truncate_torn_tail
+from culturebench.runs import append_json_lines, read_json_lines
 from culturebench.translate.engines import EngineIdentity
 
 
@@ -47,8 +47,11 @@ class TranslationCache:
             else:
                 raise ValueError(f"{self.path}: entry {i + 1} is not a cache entry (needs key and translation)")
 
+    def _header(self) -> dict:
+        return {"cache": "culturebench-translate", **asdict(self.identity)}
+
     def _check_header(self, row: object) -> None:
-        want = {"cache": "culturebench-translate", **asdict(self.identity)}
+        want = self._header()
         if row != want:
             raise ValueError(f"{self.path}: belongs to {row}, not to {want}; caches of two engines are never mixed")
 
@@ -60,14 +63,7 @@ class TranslationCache:
 
     def add(self, entries: list[tuple[str, str, str, str]]) -> None:
         """Append (text, src, tgt, translation) rows and flush them to disk."""
-        truncate_torn_tail(self.path, "cached translation")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as f:
-            if f.tell() == 0:
-                f.write(json.dumps({"cache": "culturebench-translate", **asdict(self.identity)}) + "\n")
-            for text, src, tgt, translation in entries:
-                key = cache_key(text, src, tgt, self.identity)
-                row = {"key": key, "src": src, "tgt": tgt, "text": text, "translation": translation}
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
-                self._done[key] = translation
-            f.flush()
+        rows = [{"key": cache_key(text, src, tgt, self.identity), "src": src, "tgt": tgt, "text": text,
+                 "translation": translation} for text, src, tgt, translation in entries]  # fmt: skip
+        append_json_lines(self.path, rows, "cached translation", header=self._header())
+        self._done.update((row["key"], row["translation"]) for row in rows)

@@ -27,7 +27,7 @@ import torch
 
 from culturebench.benchmarks.wvs.metrics import dilemma_score_row
 from culturebench.prompts import LETTERS
-from culturebench.runs import RunFileError, read_json_lines, truncate_torn_tail
+from culturebench.runs import RunFileError, append_json_lines, read_json_lines
 from culturebench.scoring import combine_orders
 from culturebench.stats import DEFAULT_SEED, percentile_interval
 from culturebench.steering.base import DEFAULT_ALPHAS, DEFAULT_TOP_K
@@ -107,12 +107,8 @@ class SweepSteps:
     def add(self, layer: int | None, alpha: float, combined: pd.DataFrame) -> None:
         """Append one step's order-averaged scores (flushed at once: a later kill cannot lose it)."""
         scores = [[str(r.item_id), str(r.item), float(r.p_positive)] for r in combined[STEP_COLUMNS].itertuples()]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        truncate_torn_tail(self.path, "sweep step")
-        with self.path.open("a", encoding="utf-8") as f:
-            if f.tell() == 0:
-                f.write(json.dumps(self.header) + "\n")
-            f.write(json.dumps({"layer": layer, "alpha": float(alpha), "scores": scores}) + "\n")
+        step = {"layer": layer, "alpha": float(alpha), "scores": scores}
+        append_json_lines(self.path, [step], "sweep step", header=self.header)
         self.done[(layer, float(alpha))] = pd.DataFrame(scores, columns=STEP_COLUMNS)
 
 
